@@ -10,8 +10,10 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-/* $MDX_TOP/<rel> into a static buffer (one per call site is fine: copy it). */
-const char *te_path(const char *rel);
+/* $MDX_TOP/<rel> (sources: fixtures, web files) and $MDX_BUILD/<rel>
+ * (built programs; MDX_BUILD defaults to MDX_TOP), malloc'd. */
+char *te_path(const char *rel);
+char *te_bin(const char *rel);
 /* A new empty directory under $TMPDIR; removed by te_rmtree. Malloc'd. */
 char *te_tmpdir(const char *tag);
 void te_rmtree(const char *dir);
