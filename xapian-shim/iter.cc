@@ -1,0 +1,96 @@
+/* iter.cc — walking terms (all terms of a database by prefix, or the terms of
+ * a document) and posting lists, one entry per next() call. */
+#include "xapian-shim/internal.h"
+
+#include <memory>
+
+extern "C" xap_termiter *xap_db_allterms(xap_db *db, const char *prefix, size_t len,
+                                         xap_err *err) {
+    XAPI_NULL_CHECK(db, err, nullptr);
+    try {
+        std::string p = xapi_str(prefix, len);
+        auto it = std::make_unique<xap_termiter>();
+        it->it = db->db->allterms_begin(p);
+        it->end = db->db->allterms_end(p);
+        return it.release();
+    } catch (...) {
+        xapi_caught(err);
+        return nullptr;
+    }
+}
+
+extern "C" int xap_termiter_next(xap_termiter *it, const char **term, size_t *len,
+                                 uint32_t *termfreq, xap_err *err) {
+    XAPI_NULL_CHECK(it, err, -1);
+    try {
+        if (!it->pending && it->it != it->end) ++it->it;
+        it->pending = false;
+        if (it->it == it->end) return 0;
+        it->cur = *it->it;
+        if (term) *term = it->cur.c_str();
+        if (len) *len = it->cur.size();
+        if (termfreq) {
+            if (it->doc_termlist) {
+                /* A document not read from a database has no term
+                 * frequencies; Xapian says so by throwing. */
+                try {
+                    *termfreq = it->it.get_termfreq();
+                } catch (const Xapian::InvalidOperationError &) {
+                    *termfreq = 0;
+                }
+            } else {
+                *termfreq = it->it.get_termfreq();
+            }
+        }
+        return 1;
+    } catch (...) {
+        xapi_caught(err);
+        return -1;
+    }
+}
+
+extern "C" int xap_termiter_skip_to(xap_termiter *it, const char *term, size_t len,
+                                    xap_err *err) {
+    XAPI_NULL_CHECK(it, err, XAP_E_INVALID);
+    try {
+        if (it->it != it->end) it->it.skip_to(xapi_str(term, len));
+        it->pending = true;
+        return XAP_OK;
+    } catch (...) {
+        return xapi_caught(err);
+    }
+}
+
+extern "C" void xap_termiter_free(xap_termiter *it) { delete it; }
+
+extern "C" xap_postiter *xap_db_postlist(xap_db *db, const char *term, size_t len,
+                                         xap_err *err) {
+    XAPI_NULL_CHECK(db, err, nullptr);
+    try {
+        std::string t = xapi_str(term, len);
+        auto it = std::make_unique<xap_postiter>();
+        it->it = db->db->postlist_begin(t);
+        it->end = db->db->postlist_end(t);
+        return it.release();
+    } catch (...) {
+        xapi_caught(err);
+        return nullptr;
+    }
+}
+
+extern "C" int xap_postiter_next(xap_postiter *it, xap_docid *id, uint32_t *wdf, xap_err *err) {
+    XAPI_NULL_CHECK(it, err, -1);
+    try {
+        if (!it->pending && it->it != it->end) ++it->it;
+        it->pending = false;
+        if (it->it == it->end) return 0;
+        if (id) *id = *it->it;
+        if (wdf) *wdf = it->it.get_wdf();
+        return 1;
+    } catch (...) {
+        xapi_caught(err);
+        return -1;
+    }
+}
+
+extern "C" void xap_postiter_free(xap_postiter *it) { delete it; }
