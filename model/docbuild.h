@@ -16,7 +16,10 @@
 #include "xapian-shim/xap.h"
 
 /* Looks up the display name of a user or group URN (NULL if unknown); lets
- * owners be found by the names people know them by. */
+ * owners be found by the names people know them by. It is also asked for the
+ * parent container's URN (an opaque id), so a container's name is searchable
+ * on the entities inside it. The returned string must stay valid until
+ * doc_build returns. */
 typedef const char *(*doc_name_lookup)(void *ctx, const char *urn);
 
 /* Fills `doc` (new, empty) from `state`. `lookup` may be NULL. Returns 0, or
@@ -24,7 +27,16 @@ typedef const char *(*doc_name_lookup)(void *ctx, const char *urn);
 int doc_build(an_analyzer *a, const json_t *state, doc_name_lookup lookup, void *lookup_ctx,
               xap_doc *doc, char *err, size_t errlen);
 
-/* The unique id term of `urn` ("Q" + urn) into out; returns its length or -1. */
+/* The unique id term of `urn` ("Q" + urn) into out; returns its length or -1.
+ * A URN longer than 240 bytes would make a term over Xapian's 245-byte limit:
+ * its id term is "Q#" + the 32 hex digits of its FNV-1a 128-bit hash instead
+ * (no URN starts with "#"). The indexer and searchd both call this, so they
+ * agree. */
 int doc_id_term(const char *urn, char *out, size_t cap);
+
+/* Terms and facet values skipped so far in this process (all threads)
+ * because they were longer than Xapian allows (245 bytes with the prefix) or
+ * held XAP_MULTI_SEP: never truncated, counted for metrics. */
+unsigned long doc_skipped_terms(void);
 
 #endif

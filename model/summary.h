@@ -58,6 +58,12 @@ typedef struct summary {
 int summary_build(const json_t *state, summary *out, char *err, size_t errlen);
 void summary_free(summary *s);
 
+/* The short form of the URN name people search by: for hierarchical names
+ * (datasets, glossary terms and nodes) the last slashed or dotted part
+ * ("db.schema.table" → "table", "bucket/dir/data.csv" → "data.csv"), the
+ * whole URN name otherwise. Points into s->urn_name; NULL if that is NULL. */
+const char *summary_short_name(const summary *s);
+
 /* Reduces a DataHub field path to its names: drops "[...]" segments. Writes a
  * NUL-terminated string to out; returns its length or -1 if it does not fit. */
 int summary_field_path(const char *path, char *out, size_t cap);
