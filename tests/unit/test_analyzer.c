@@ -1,0 +1,413 @@
+/* test_analyzer.c — the text analyzer: normalisation, segmentation,
+ * identifier splitting with joined forms, spans, limits, an_normalize,
+ * an_stem, and the ASCII fast path agreeing with the ICU path. */
+#include "analyzers/analyzer_impl.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static an_analyzer *an;
+static an_terms terms;
+
+static void setup(void)
+{
+    char err[256];
+    an = an_new(err, sizeof err);
+    ck_assert_msg(an != NULL, "an_new: %s", err);
+    an_terms_init(&terms);
+}
+
+static void teardown(void)
+{
+    an_terms_free(&terms);
+    an_free(an);
+}
+
+static int64_t analyze(const char *s)
+{
+    an_terms_clear(&terms);
+    int64_t r = an_analyze(an, s, strlen(s), 0, &terms);
+    ck_assert_msg(r >= 0, "an_analyze(%s) failed", s);
+    return r;
+}
+
+static int cmp_str(const void *x, const void *y)
+{
+    return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+/* "text@pos" for a part, "text@pos*" for a joined form, sorted, one space
+ * between: the expected strings below use the same form (any order). */
+static char *render(const an_terms *t)
+{
+    char **v = calloc(t->n + 1, sizeof *v);
+    ck_assert_ptr_nonnull(v);
+    size_t total = 1;
+    for (size_t i = 0; i < t->n; i++) {
+        const an_term *x = &t->v[i];
+        ck_assert_int_eq(strlen(x->text), x->len);
+        ck_assert(asprintf(&v[i], "%s@%u%s", x->text, x->pos, x->kind == AN_JOINED ? "*" : "") > 0);
+        total += strlen(v[i]) + 1;
+    }
+    qsort(v, t->n, sizeof *v, cmp_str);
+    char *s = calloc(total, 1);
+    ck_assert_ptr_nonnull(s);
+    for (size_t i = 0; i < t->n; i++) {
+        if (i)
+            strcat(s, " ");
+        strcat(s, v[i]);
+        free(v[i]);
+    }
+    free(v);
+    return s;
+}
+
+static char *sorted_words(const char *expected)
+{
+    char *copy = strdup(expected), *save = NULL;
+    ck_assert_ptr_nonnull(copy);
+    char *v[256];
+    size_t n = 0, total = 1;
+    for (char *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+        ck_assert(n < 256);
+        v[n++] = w;
+        total += strlen(w) + 1;
+    }
+    qsort(v, n, sizeof *v, cmp_str);
+    char *s = calloc(total, 1);
+    ck_assert_ptr_nonnull(s);
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            strcat(s, " ");
+        strcat(s, v[i]);
+    }
+    free(copy);
+    return s;
+}
+
+static const struct {
+    const char *in, *want;
+} cases[] = {
+    /* accent folding and case folding */
+    {"Café", "cafe@0"},
+    {"Ångström naïve", "angstrom@0 naive@1"},
+    {"Straße", "strasse@0"},
+    {"ÉCOLE Ørsted Łódź", "ecole@0 orsted@1 lodz@2"},
+    /* the same identifier written four ways meets on "customerid" */
+    {"CustomerID", "customer@0 id@1 customerid@0*"},
+    {"customer_id", "customer@0 id@1 customerid@0*"},
+    {"customer-id", "customer@0 id@1 customerid@0*"},
+    {"customerid", "customerid@0"},
+    {"fact_orders_v2", "fact@0 orders@1 v2@2 factordersv2@0*"},
+    {"db.schema.table", "db@0 schema@1 table@2 dbschematable@0*"},
+    {"sales.fact_orders_v2",
+     "sales@0 fact@1 orders@2 v2@3 factordersv2@1* salesfactordersv2@0*"},
+    {"HTTPServer", "http@0 server@1 httpserver@0*"},
+    {"getHTTPResponse", "get@0 http@1 response@2 gethttpresponse@0*"},
+    {"orders2023", "orders@0 2023@1 orders2023@0*"},
+    {"v2 s3", "v2@0 s3@1"},
+    {"s3Bucket", "s3@0 bucket@1 s3bucket@0*"},
+    {"URLs", "urls@0"},
+    {"x86_64", "x86@0 64@1 x8664@0*"},
+    {"s3://bucket/raw/events", "s3@0 bucket@1 raw@2 events@3 s3bucketrawevents@0*"},
+    /* separators at the ends and doubled are ignored */
+    {"__init__ --x-- a..b", "init@0 x@1 a@2 b@3 ab@2*"},
+    /* prose: punctuation and spaces end words */
+    {"Hello, world! (Orders)", "hello@0 world@1 orders@2"},
+    /* NFKC: fullwidth letters and separators behave like ASCII */
+    {"ＡＢＣ", "abc@0"},
+    {"ｆａｃｔ＿ｏｒｄｅｒｓ", "fact@0 orders@1 factorders@0*"},
+    {"ﬁle №5", "file@0 no@1 5@2 no5@1*"},
+    /* non-Latin scripts keep their marks */
+    {"データ", "データ@0"},
+    {"Привет мир", "привет@0 мир@1"},
+    {"ΆΘΉΝΑ", "αθηνα@0"},
+    {"", ""},
+    {" \t\n.,;", ""},
+};
+
+START_TEST(test_cases)
+{
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        analyze(cases[i].in);
+        char *got = render(&terms);
+        char *want = sorted_words(cases[i].want);
+        ck_assert_msg(strcmp(got, want) == 0, "%s:\n got  %s\n want %s", cases[i].in, got, want);
+        free(got);
+        free(want);
+    }
+}
+END_TEST
+
+START_TEST(test_cjk_segmentation)
+{
+    const char *inputs[] = {"数据仓库", "東京都に住んでいます", "データベースの設計"};
+    for (size_t i = 0; i < 3; i++) {
+        int64_t next = analyze(inputs[i]);
+        ck_assert_msg(terms.n >= 2, "%s gave %zu terms", inputs[i], terms.n);
+        ck_assert_int_eq(next, (int64_t)terms.n);
+        /* the terms cover the text in order, and no joined form glues a
+         * sentence back together */
+        uint32_t at = 0;
+        for (size_t k = 0; k < terms.n; k++) {
+            ck_assert_int_eq(terms.v[k].kind, AN_PART);
+            ck_assert_uint_ge(terms.v[k].start, at);
+            at = terms.v[k].end;
+        }
+        ck_assert_uint_eq(at, strlen(inputs[i]));
+    }
+    analyze("数据仓库");
+    ck_assert_str_eq(terms.v[0].text, "数据");
+    ck_assert_str_eq(terms.v[1].text, "仓库");
+}
+END_TEST
+
+START_TEST(test_invalid_utf8)
+{
+    const char in[] = "bad\xff\xfe" "data \xc3\x28name caf\xc3\xa9";
+    int64_t next = analyze(in);
+    ck_assert_int_gt(next, 0);
+    char *got = render(&terms);
+    ck_assert_str_eq(got, "bad@0 cafe@3 data@1 name@2");
+    free(got);
+}
+END_TEST
+
+START_TEST(test_spans)
+{
+    const char *in = "  Ångström_unitsV2 and fact_orders";
+    analyze(in);
+    const struct {
+        const char *text, *src;
+    } want[] = {{"angstrom", "Ångström"}, {"units", "units"}, {"v2", "V2"},
+                {"angstromunitsv2", "Ångström_unitsV2"}, {"and", "and"},
+                {"fact", "fact"}, {"orders", "orders"}, {"factorders", "fact_orders"}};
+    ck_assert_uint_eq(terms.n, sizeof want / sizeof want[0]);
+    for (size_t i = 0; i < terms.n; i++) {
+        const an_term *t = &terms.v[i];
+        ck_assert_str_eq(t->text, want[i].text);
+        ck_assert_uint_le(t->end, strlen(in));
+        ck_assert_uint_eq(t->end - t->start, strlen(want[i].src));
+        ck_assert_msg(memcmp(in + t->start, want[i].src, t->end - t->start) == 0, "%s span", t->text);
+    }
+}
+END_TEST
+
+START_TEST(test_positions_and_words)
+{
+    an_terms_clear(&terms);
+    const char *a = "customer_id and OrderDate", *b = "total amount";
+    int64_t next = an_analyze(an, a, strlen(a), 10, &terms);
+    ck_assert_int_eq(next, 15);
+    size_t first_call = terms.n;
+    next = an_analyze(an, b, strlen(b), (uint32_t)next + 100, &terms);
+    ck_assert_int_eq(next, 117);
+    uint32_t last_pos = 0, last_word = 0;
+    for (size_t i = 0; i < terms.n; i++) {
+        const an_term *t = &terms.v[i];
+        if (t->kind == AN_PART) {
+            if (i)
+                ck_assert_uint_gt(t->pos, last_pos);
+            last_pos = t->pos;
+        }
+        if (i)
+            ck_assert_uint_ge(t->word, last_word);
+        last_word = t->word;
+    }
+    /* word indexes: customer_id=0, and=1, OrderDate=2, then 3 and 4 */
+    ck_assert_uint_eq(terms.v[0].word, 0);
+    ck_assert_uint_eq(terms.v[first_call - 1].word, 2);
+    ck_assert_uint_eq(terms.v[first_call].word, 3);
+    ck_assert_uint_eq(terms.v[terms.n - 1].word, 4);
+}
+END_TEST
+
+START_TEST(test_overlong_dropped)
+{
+    char in[600];
+    memset(in, 'a', AN_MAX_TERM_BYTES + 1);
+    strcpy(in + AN_MAX_TERM_BYTES + 1, " short");
+    int64_t next = analyze(in);
+    ck_assert_uint_eq(terms.dropped, 1);
+    ck_assert_uint_eq(terms.n, 1);
+    ck_assert_str_eq(terms.v[0].text, "short");
+    ck_assert_int_eq(next, 2);
+
+    /* exactly at the limit is kept */
+    memset(in, 'b', AN_MAX_TERM_BYTES);
+    in[AN_MAX_TERM_BYTES] = '\0';
+    analyze(in);
+    ck_assert_uint_eq(terms.dropped, 0);
+    ck_assert_uint_eq(terms.n, 1);
+    ck_assert_uint_eq(terms.v[0].len, AN_MAX_TERM_BYTES);
+
+    /* parts that fit, a joined form that does not: only the joined form goes */
+    memset(in, 'c', 150);
+    in[150] = '_';
+    memset(in + 151, 'd', 150);
+    in[301] = '\0';
+    analyze(in);
+    ck_assert_uint_eq(terms.n, 2);
+    ck_assert_uint_eq(terms.dropped, 1);
+    ck_assert_int_eq(terms.v[0].kind, AN_PART);
+    ck_assert_int_eq(terms.v[1].kind, AN_PART);
+}
+END_TEST
+
+START_TEST(test_normalize)
+{
+    const struct {
+        const char *in, *want;
+    } c[] = {
+        {"  Café   au\tLAIT \n", "cafe au lait"},
+        {"Amazon S3", "amazon s3"},
+        {"ＢｉｇＱｕｅｒｙ", "bigquery"},
+        {"Straße\u00a0\u3000Ångström", "strasse angstrom"},
+        {"fact_orders.v2", "fact_orders.v2"},
+        {"", ""},
+        {" \t ", ""},
+        {"x\xffy", "x\xef\xbf\xbdy"},
+    };
+    for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+        size_t n = 0;
+        char *s = an_normalize(an, c[i].in, strlen(c[i].in), &n);
+        ck_assert_ptr_nonnull(s);
+        ck_assert_msg(strcmp(s, c[i].want) == 0, "%s -> %s", c[i].in, s);
+        ck_assert_uint_eq(n, strlen(c[i].want));
+        free(s);
+    }
+}
+END_TEST
+
+static void check_stem(const char *in, const char *want)
+{
+    char out[64];
+    int n = an_stem(an, in, strlen(in), out, sizeof out);
+    ck_assert_int_ge(n, 0);
+    ck_assert_msg(strcmp(out, want) == 0, "stem(%s) = %s, want %s", in, out, want);
+    ck_assert_int_eq(n, (int)strlen(want));
+}
+
+START_TEST(test_stem)
+{
+    check_stem("running", "run");
+    check_stem("orders", "order");
+    check_stem("customers", "custom");
+    check_stem("v2", "v2");
+    check_stem("orders2023", "orders2023");
+    check_stem("is", "is");
+    check_stem("as", "as");
+    char small[3];
+    ck_assert_int_eq(an_stem(an, "v2000", 5, small, sizeof small), -1);
+    ck_assert_int_eq(an_stem(an, "running", 7, small, sizeof small), -1);
+}
+END_TEST
+
+/* ---- ASCII fast path == ICU path ---------------------------------------- */
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+static uint32_t rnd(uint32_t n)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return (uint32_t)(rng_state % n);
+}
+
+static const char *const vocab[] = {
+    "customer", "Customer", "ID", "id", "HTTP", "Server", "orders", "2023", "v2", "s3",
+    "URL", "URLs", "fact", "Dim", "x", "A", "getHTTPResponse", "iOS", "3.14", "2023-01-01",
+    "john.doe@example.com", "https://example.com/a/b?x=1&y=2", "db.schema.table", "__x__",
+    "it's", "don't", "C++", "C#", "$ref", "#tag", "a/b:c", "(note)", "hello,", "world.",
+    "e.g.", "...", "--flag", "key=value", "100%", "~tmp", "\"quoted\"", "tab\there", "MAX_INT",
+    "camelCaseWord", "PascalCase", "snake_case_v3", "kebab-case-2", "ABCdef", "abcDEF",
+    "x86_64", "utf8", "UTF-8", "ipv4", "IPv6", "a1b2c3", "99bottles", "Version2Release",
+};
+
+static void gen_ascii(char *buf, size_t cap)
+{
+    size_t n = 0;
+    uint32_t words = 1 + rnd(8);
+    for (uint32_t w = 0; w < words; w++) {
+        const char *v;
+        char tmp[32];
+        if (rnd(4) == 0) { /* random printable junk */
+            uint32_t l = 1 + rnd(12);
+            for (uint32_t k = 0; k < l; k++)
+                tmp[k] = (char)(0x20 + rnd(95));
+            tmp[l] = '\0';
+            v = tmp;
+        } else {
+            v = vocab[rnd(sizeof vocab / sizeof vocab[0])];
+        }
+        size_t l = strlen(v);
+        if (n + l + 2 >= cap)
+            break;
+        memcpy(buf + n, v, l);
+        n += l;
+        static const char seps[] = " _.-/:  ,;\n";
+        buf[n++] = seps[rnd(sizeof seps - 1)];
+    }
+    buf[n] = '\0';
+}
+
+START_TEST(test_ascii_path_matches_icu)
+{
+    an_terms icu;
+    an_terms_init(&icu);
+    char buf[512];
+    size_t compared = 0;
+    for (int i = 0; i < 20000; i++) {
+        gen_ascii(buf, sizeof buf);
+        size_t len = strlen(buf);
+        an_terms_clear(&terms);
+        an_terms_clear(&icu);
+        int64_t a = an_analyze_path(an, buf, len, 7, &terms, AN_PATH_AUTO);
+        int64_t b = an_analyze_path(an, buf, len, 7, &icu, AN_PATH_ICU);
+        ck_assert_int_eq(a, b);
+        ck_assert_msg(terms.n == icu.n, "'%s': %zu vs %zu terms", buf, terms.n, icu.n);
+        ck_assert_uint_eq(terms.dropped, icu.dropped);
+        for (size_t k = 0; k < terms.n; k++) {
+            const an_term *x = &terms.v[k], *y = &icu.v[k];
+            ck_assert_msg(strcmp(x->text, y->text) == 0, "'%s': %s vs %s", buf, x->text, y->text);
+            ck_assert_uint_eq(x->pos, y->pos);
+            ck_assert_uint_eq(x->word, y->word);
+            ck_assert_uint_eq(x->start, y->start);
+            ck_assert_uint_eq(x->end, y->end);
+            ck_assert_uint_eq(x->kind, y->kind);
+        }
+        compared += terms.n;
+    }
+    ck_assert_uint_gt(compared, 20000);
+    an_terms_free(&icu);
+}
+END_TEST
+
+static Suite *analyzer_suite(void)
+{
+    Suite *s = suite_create("analyzer");
+    TCase *tc = tcase_create("core");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_cases);
+    tcase_add_test(tc, test_cjk_segmentation);
+    tcase_add_test(tc, test_invalid_utf8);
+    tcase_add_test(tc, test_spans);
+    tcase_add_test(tc, test_positions_and_words);
+    tcase_add_test(tc, test_overlong_dropped);
+    tcase_add_test(tc, test_normalize);
+    tcase_add_test(tc, test_stem);
+    tcase_add_test(tc, test_ascii_path_matches_icu);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(analyzer_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
