@@ -28,7 +28,8 @@ typedef enum {
 
 typedef struct ev_aspect {
     char *name;    /* "datasetProperties" */
-    json_t *value; /* the aspect (unwrapped), or the patch list for EV_PATCH; NULL for DELETE */
+    json_t *value; /* the aspect (unwrapped), or the patch list for EV_PATCH (an array, or
+                      DataHub's {"patch": [...], "arrayPrimaryKeys": {...}}); NULL for DELETE */
 } ev_aspect;
 
 typedef struct ev_event {
@@ -48,7 +49,10 @@ void ev_free(ev_event *ev);
  * JSON object into event objects, calling `fn` for each. Text that does not
  * parse is passed with obj == NULL, the raw text and the parse error, so the
  * caller can dead-letter it and go on (a bad line never stops the rest).
- * Returns the number of items passed, or -1 if fn returned non-zero. */
+ * obj is borrowed: valid during the call only (json_incref it to keep it).
+ * An array is cut into its elements, each parsed alone, so one broken
+ * element costs only itself; an item over EVENT_MAX_BYTES is passed as an
+ * error. Returns the number of items passed, or -1 if fn returned non-zero. */
 typedef int (*ev_item_fn)(void *ctx, json_t *obj, const char *raw, size_t rawlen,
                           const char *parse_error);
 long ev_split(const char *buf, size_t len, ev_item_fn fn, void *ctx);
