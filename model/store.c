@@ -1,0 +1,332 @@
+/* store.c — the index writer's public side (store.h): opening, feeding
+ * events, stream offsets, committing and statistics.
+ *
+ * Feeding decodes each event at once (a bad one is dead-lettered then and
+ * there) and adds it to the current batch. Committing merges the batch into
+ * documents in the caller's thread (store_merge.c) and hands it to the
+ * writer thread (store_writer.c); store_commit then waits for the writer,
+ * store_commit_async does not, so the next batch is decoded and merged while
+ * this one is written.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/docbuild.h"
+#include "model/fields.h"
+#include "model/store_impl.h"
+
+#define STORE_DEFAULT_BATCH 10000
+
+static void set_err(char *err, size_t errlen, const char *fmt, const char *a, const char *b) {
+    if (err && errlen) snprintf(err, errlen, fmt, a, b);
+}
+
+/* Fills the known-URN filter with the id term of every document. */
+static int seen_load(store *s, char *err, size_t errlen) {
+    xap_err xe;
+    uint32_t count = 0;
+    if (xap_db_doccount(s->wdb, &count, &xe) != XAP_OK) {
+        set_err(err, errlen, "counting documents in %s: %s", s->path, xe.msg);
+        return -1;
+    }
+    /* Room for the index as it is and a bulk load of as much again (1M at least). */
+    uint64_t expect = (uint64_t)count * 2 > (1u << 20) ? (uint64_t)count * 2 : (1u << 20);
+    if (store_seen_init(&s->seen, expect) != 0) {
+        set_err(err, errlen, "%s%s", "out of memory for the known-URN filter", "");
+        return -1;
+    }
+    if (count == 0) return 0;
+    xap_termiter *it = xap_db_allterms(s->wdb, TERM_ID_PREFIX, strlen(TERM_ID_PREFIX), &xe);
+    if (!it) {
+        set_err(err, errlen, "listing id terms of %s: %s", s->path, xe.msg);
+        return -1;
+    }
+    const char *term;
+    size_t len;
+    uint32_t freq;
+    int rc;
+    while ((rc = xap_termiter_next(it, &term, &len, &freq, &xe)) == 1)
+        store_seen_add(&s->seen, store_urn_hash(term, len));
+    xap_termiter_free(it);
+    if (rc < 0) {
+        set_err(err, errlen, "listing id terms of %s: %s", s->path, xe.msg);
+        return -1;
+    }
+    return 0;
+}
+
+store *store_open(const char *path, const store_options *opt, char *err, size_t errlen) {
+    store *s = calloc(1, sizeof *s);
+    if (!s || !(s->path = strdup(path))) {
+        free(s);
+        set_err(err, errlen, "%s%s", "out of memory", "");
+        return NULL;
+    }
+    if (opt) s->opt = *opt;
+    if (s->opt.batch_events == 0) s->opt.batch_events = STORE_DEFAULT_BATCH;
+    store_batch_init(&s->batch[0]);
+    store_batch_init(&s->batch[1]);
+    s->cur = &s->batch[0];
+    s->flight = &s->batch[1];
+    store_names_init(s);
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->cv, NULL);
+
+    xap_err xe;
+    char aerr[512];
+    s->wdb = xap_db_open_write(path, &xe);
+    if (!s->wdb) {
+        set_err(err, errlen,
+                xe.code == XAP_E_LOCKED ? "cannot open index %s: another writer has it (%s)"
+                                        : "cannot open index %s: %s",
+                path, xe.msg);
+        goto fail;
+    }
+    if (seen_load(s, err, errlen) != 0) goto fail;
+    s->rdb = xap_db_open_read(path, &xe);
+    if (!s->rdb) {
+        set_err(err, errlen, "cannot open index %s for reading: %s", path, xe.msg);
+        goto fail;
+    }
+    s->an = an_new(aerr, sizeof aerr);
+    if (!s->an) {
+        set_err(err, errlen, "cannot create the text analyzer: %s%s", aerr, "");
+        goto fail;
+    }
+    if (store_writer_start(s, err, errlen) != 0) goto fail;
+    return s;
+fail:
+    store_close(s);
+    return NULL;
+}
+
+void store_close(store *s) {
+    if (!s) return;
+    if (s->thread_started) {
+        char err[STORE_ERRLEN];
+        (void)store_writer_wait(s, err, sizeof err); /* a batch handed over is finished */
+        store_writer_stop(s);
+    }
+    store_batch_free(&s->batch[0]);
+    store_batch_free(&s->batch[1]);
+    store_names_free(s);
+    store_seen_free(&s->seen);
+    an_free(s->an);
+    xap_db_close(s->rdb);
+    xap_db_close(s->wdb);
+    pthread_cond_destroy(&s->cv);
+    pthread_mutex_destroy(&s->mu);
+    free(s->path);
+    free(s);
+}
+
+/* Forgets the batch whose transaction failed: its states never reached the
+ * index, and owner names may have been taken from it. */
+static void drop_flight(store *s) {
+    store_batch_clear(s->flight);
+    store_names_free(s);
+}
+
+/* Takes the writer's result for the batch in flight, if not taken yet. */
+static int collect(store *s, char *err, size_t errlen) {
+    char werr[STORE_ERRLEN];
+    int rc = store_writer_wait(s, werr, sizeof werr);
+    if (!s->in_flight) return 0;
+    s->in_flight = 0;
+    if (rc != 0) {
+        set_err(err, errlen, "%s%s", werr, "");
+        drop_flight(s);
+        return -1;
+    }
+    s->stats.batches++;
+    s->stats.entities_written += s->flight->written;
+    s->stats.entities_deleted += s->flight->deleted;
+    s->stats.last_commit_ms = s->flight->commit_ms;
+    return 0;
+}
+
+static int dead_raw(store *s, const char *reason, const char *data, size_t len,
+                    const store_origin *o, char *err, size_t errlen) {
+    if (store_dead_letter(s, reason, NULL, data, len, o ? o->source : NULL,
+                          o ? o->topic : NULL, o ? o->partition : -1, o ? o->offset : 0, err,
+                          errlen) != 0)
+        return -1;
+    return 1;
+}
+
+static int dead_obj(store *s, const char *reason, const json_t *obj, const store_origin *o,
+                    char *err, size_t errlen) {
+    if (store_dead_letter(s, reason, obj, NULL, 0, o ? o->source : NULL, o ? o->topic : NULL,
+                          o ? o->partition : -1, o ? o->offset : 0, err, errlen) != 0)
+        return -1;
+    return 1;
+}
+
+/* Decodes a parsed event into the batch: 0, 1 dead-lettered, 2 batch full, -1 fatal. */
+static int feed_obj(store *s, json_t *obj, const store_origin *o, char *err, size_t errlen) {
+    ev_event ev;
+    char reason[STORE_ERRLEN], term[STORE_TERM_CAP];
+    reason[0] = '\0';
+    if (ev_decode(obj, &ev, reason, sizeof reason) != 0)
+        return dead_obj(s, reason[0] ? reason : "not a metadata event", obj, o, err, errlen);
+    int tlen = doc_id_term(ev.urn, term, sizeof term);
+    if (tlen < 0) {
+        ev_free(&ev);
+        return dead_obj(s, "URN too long for an id term", obj, o, err, errlen);
+    }
+    if (store_batch_add(s->cur, &ev, store_urn_hash(term, (size_t)tlen), obj, o) != 0) {
+        ev_free(&ev);
+        set_err(err, errlen, "%s%s", "out of memory adding an event to the batch", "");
+        return -1;
+    }
+    return s->cur->nev >= s->opt.batch_events ? 2 : 0;
+}
+
+int store_feed(store *s, const char *data, size_t len, const store_origin *origin, char *err,
+               size_t errlen) {
+    s->stats.events_read++;
+    s->fed++;
+    if (len > EVENT_MAX_BYTES) {
+        char reason[128];
+        snprintf(reason, sizeof reason, "event larger than %u bytes", EVENT_MAX_BYTES);
+        return dead_raw(s, reason, data, len, origin, err, errlen);
+    }
+    json_error_t je;
+    json_t *obj = json_loadb(data, len, 0, &je);
+    if (!obj) {
+        char reason[STORE_ERRLEN];
+        snprintf(reason, sizeof reason, "invalid JSON: %s (line %d, column %d)", je.text,
+                 je.line, je.column);
+        return dead_raw(s, reason, data, len, origin, err, errlen);
+    }
+    int rc = feed_obj(s, obj, origin, err, errlen);
+    json_decref(obj);
+    return rc;
+}
+
+typedef struct split_ctx {
+    store *s;
+    const char *source;
+    int64_t item;
+    char *err;
+    size_t errlen;
+    int failed;
+} split_ctx;
+
+static int split_item(void *ctx, json_t *obj, const char *raw, size_t rawlen,
+                      const char *parse_error) {
+    split_ctx *c = ctx;
+    store *s = c->s;
+    store_origin o = {c->source, NULL, -1, ++c->item};
+    s->stats.events_read++;
+    s->fed++;
+    int rc;
+    if (!obj) {
+        /* ev_split's reason already says what is wrong ("invalid JSON: ..."). */
+        rc = dead_raw(s, parse_error ? parse_error : "invalid JSON", raw, rawlen, &o, c->err,
+                      c->errlen);
+    } else {
+        rc = feed_obj(s, obj, &o, c->err, c->errlen);
+    }
+    if (rc == 2) rc = store_commit_async(s, c->err, c->errlen);
+    if (rc < 0) {
+        c->failed = 1;
+        return 1;
+    }
+    return 0;
+}
+
+int store_feed_buffer(store *s, const char *buf, size_t len, const char *source, char *err,
+                      size_t errlen) {
+    split_ctx c = {s, source ? source : "", 0, err, errlen, 0};
+    long n = ev_split(buf, len, split_item, &c);
+    return (n < 0 || c.failed) ? -1 : 0;
+}
+
+int store_note_offset(store *s, const char *topic, int32_t partition, int64_t next_offset) {
+    return store_batch_note_offset(s->cur, topic, partition, next_offset);
+}
+
+int store_commit_async(store *s, char *err, size_t errlen) {
+    store_batch *b = s->cur;
+    s->fed = 0;
+    if (b->nev == 0 && b->noff == 0) return 0;
+    if (store_merge_batch(s, err, errlen) != 0) {
+        char ignored[STORE_ERRLEN];
+        (void)collect(s, ignored, sizeof ignored);
+        store_batch_clear(s->cur);
+        return -1;
+    }
+    if (collect(s, err, errlen) != 0) {
+        store_batch_clear(s->cur); /* merged on top of the batch that failed */
+        return -1;
+    }
+    store_batch *done = s->flight;
+    store_batch_clear(done);
+    s->flight = b;
+    s->cur = done;
+    s->in_flight = 1;
+    store_writer_submit(s);
+    return 0;
+}
+
+int store_sync(store *s, char *err, size_t errlen) {
+    return collect(s, err, errlen);
+}
+
+int store_commit(store *s, char *err, size_t errlen) {
+    if (store_commit_async(s, err, errlen) != 0) return -1;
+    return store_sync(s, err, errlen);
+}
+
+size_t store_pending(const store *s) {
+    return s->fed;
+}
+
+/* Waits for the writer to be idle, so the writable handle may be used here.
+ * Its result stays to be collected by the next commit or sync. */
+static void writer_idle(store *s) {
+    pthread_mutex_lock(&s->mu);
+    while (s->job) pthread_cond_wait(&s->cv, &s->mu);
+    pthread_mutex_unlock(&s->mu);
+}
+
+int64_t store_committed_offset(store *s, const char *topic, int32_t partition) {
+    char key[1024];
+    int kl = snprintf(key, sizeof key, "offset/%s/%" PRId32, topic, partition);
+    if (kl < 0 || (size_t)kl >= sizeof key) return -1;
+    writer_idle(s);
+    char *val = NULL;
+    size_t len = 0;
+    xap_err xe;
+    if (xap_db_get_metadata(s->wdb, key, &val, &len, &xe) != XAP_OK) return -1;
+    int64_t off = -1;
+    if (len > 0) {
+        char *end;
+        long long v = strtoll(val, &end, 10);
+        if (end != val && *end == '\0' && v >= 0) off = v;
+    }
+    free(val);
+    return off;
+}
+
+uint64_t store_revision(store *s) {
+    writer_idle(s);
+    uint64_t rev = 0;
+    xap_err xe;
+    if (xap_db_revision(s->wdb, &rev, &xe) != XAP_OK) return 0;
+    return rev;
+}
+
+uint32_t store_entity_count(store *s) {
+    writer_idle(s);
+    uint32_t n = 0;
+    xap_err xe;
+    if (xap_db_doccount(s->wdb, &n, &xe) != XAP_OK) return 0;
+    return n;
+}
+
+const store_stats *store_get_stats(const store *s) {
+    return &s->stats;
+}
