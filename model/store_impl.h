@@ -3,7 +3,8 @@
  *   store_batch.c   a batch: decoded events grouped by entity URN;
  *   store_merge.c   merging a batch (existing states read once per entity,
  *                   events applied in order) and building its documents;
- *   store_names.c   owner display names (batch first, then the index);
+ *   store_names.c   display names of owners and containers (batch first,
+ *                   then the index), and reading stored states;
  *   store_dead.c    dead-letter lines;
  *   store_writer.c  the writer thread: one Xapian transaction per batch.
  *
@@ -64,7 +65,7 @@ typedef struct store_entity {
     uint32_t napplied; /* its events that applied */
     store_action action;
     xap_doc *doc;    /* built document for ADD/REPLACE (writer frees it) */
-    char *name;      /* display name, computed on demand for owner lookups */
+    char *name;      /* display name, computed on demand for name lookups */
     int name_done;
 } store_entity;
 
@@ -99,7 +100,7 @@ struct store {
     store_options opt;
     store_stats stats;
     xap_db *wdb; /* writable: the writer thread's while a batch is in flight */
-    xap_db *rdb; /* read-only: the caller's thread (states, owner names) */
+    xap_db *rdb; /* read-only: the caller's thread (states, names) */
     an_analyzer *an;
     store_seen seen;
 

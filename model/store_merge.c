@@ -7,8 +7,8 @@
  *      (a new entity: no read, and add_document instead of a replace);
  *   2. its events applied in order; one that does not apply is dead-lettered
  *      and the others still apply;
- *   3. its document built (after every entity is merged, so owners renamed
- *      in this batch are looked up with their new names).
+ *   3. its document built (after every entity is merged, so owners and
+ *      containers renamed in this batch are looked up with their new names).
  * Runs in the caller's thread; only the read handle is used.
  */
 #include <stdlib.h>
@@ -119,10 +119,6 @@ static int build_doc(store *s, store_entity *e, char *err, size_t errlen) {
     return 0;
 }
 
-static int is_owner_urn(const char *urn) {
-    return strncmp(urn, "urn:li:corpuser:", 16) == 0 || strncmp(urn, "urn:li:corpGroup:", 17) == 0;
-}
-
 int store_merge_batch(store *s, char *err, size_t errlen) {
     store_batch *b = s->cur;
     xap_err xe;
@@ -136,7 +132,7 @@ int store_merge_batch(store *s, char *err, size_t errlen) {
         json_t *state;
         if (load_previous(s, e, &state, err, errlen) != 0) return -1;
         if (apply_events(s, e, state, err, errlen) != 0) return -1;
-        if (is_owner_urn(e->urn)) store_names_forget(s, e->urn);
+        store_names_forget(s, e->urn);
     }
     for (size_t i = 0; i < b->nent; i++) {
         store_entity *e = &b->ent[i];

@@ -1,14 +1,15 @@
-/* store_names.c — owners' display names, and reading stored states.
+/* store_names.c — display names of related entities, and reading stored states.
  *
- * A dataset owned by urn:li:corpuser:jdoe should be found by "Jane Doe".
- * The name lives in the corpuser's own entity, which may be in the batch
- * being built, in the batch being written, or only in the index. The
- * lookup asks them in that order, so a name changed in this batch is what
- * this batch's documents get. Names read from the index are cached (they
- * only change through batches, which come first in the lookup, and each
- * batch forgets the names of the owners it rewrites); the cache is emptied
- * between documents once it holds NAMES_MAX entries, so memory stays
- * bounded and a name handed to doc_build stays valid while it builds.
+ * A dataset owned by urn:li:corpuser:jdoe should be found by "Jane Doe",
+ * and one in urn:li:container:abc by its container's name. The name lives
+ * in the related entity's own state, which may be in the batch being
+ * built, in the batch being written, or only in the index. The lookup asks
+ * them in that order, so a name changed in this batch is what this batch's
+ * documents get. Names read from the index are cached, unknown ones too
+ * (they only change through batches, which come first in the lookup, and
+ * each batch forgets the names of the entities it rewrites); the cache is
+ * emptied between documents once it holds NAMES_MAX entries, so memory
+ * stays bounded and a name handed to doc_build stays valid while it builds.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -50,10 +51,6 @@ void store_names_forget(store *s, const char *urn) {
     if (!store_urnmap_get(&s->names, urn, &i)) return;
     /* The entry stays in namev (freed with the cache); only the map forgets it. */
     store_urnmap_del(&s->names, urn);
-}
-
-static int is_owner_urn(const char *urn) {
-    return strncmp(urn, "urn:li:corpuser:", 16) == 0 || strncmp(urn, "urn:li:corpGroup:", 17) == 0;
 }
 
 /* The display name a state gives (malloc'd), or NULL. */
@@ -116,7 +113,7 @@ int store_read_state(store *s, const char *urn, json_t **state, char *err, size_
 
 const char *store_names_lookup(void *ctx, const char *urn) {
     store *s = ctx;
-    if (!urn || !is_owner_urn(urn)) return NULL;
+    if (!urn) return NULL;
     store_entity *e = store_batch_find(s->cur, urn);
     if (e && !e->unknown) return entity_name(e);
     e = store_batch_find(s->flight, urn);
