@@ -1,0 +1,70 @@
+/* entity_json.c — summary fields as JSON (see entity_json.h). */
+#include "searchd/entity_json.h"
+
+#include <stdio.h>
+#include <string.h>
+
+json_t *ej_str(const char *s)
+{
+    json_t *v = s ? json_string(s) : NULL;
+    return v ? v : json_null();
+}
+
+json_t *ej_urns(const sum_strv *v, int labels_only)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; arr && i < v->n; i++) {
+        const char *label = summary_urn_label(v->v[i]);
+        if (labels_only)
+            json_array_append_new(arr, ej_str(label));
+        else
+            json_array_append_new(arr, json_pack("{s:o,s:o}", "urn", ej_str(v->v[i]), "label",
+                                                 ej_str(label)));
+    }
+    return arr;
+}
+
+static json_t *strs(const sum_strv *v)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; arr && i < v->n; i++)
+        json_array_append_new(arr, ej_str(v->v[i]));
+    return arr;
+}
+
+json_t *ej_summary(const summary *s, int labels_only)
+{
+    json_t *o = json_object();
+    if (!o)
+        return NULL;
+    json_object_set_new(o, "urn", ej_str(s->urn));
+    json_object_set_new(o, "type", ej_str(s->type));
+    json_object_set_new(o, "name", ej_str(s->name));
+    json_object_set_new(o, "qualifiedName",
+                        ej_str(s->qualified_name ? s->qualified_name : s->urn_name));
+    json_object_set_new(o, "platform", ej_str(s->platform));
+    json_object_set_new(o, "origin", ej_str(s->origin));
+    json_object_set_new(o, "owners", ej_urns(&s->owners, labels_only));
+    json_object_set_new(o, "tags", ej_urns(&s->tags, labels_only));
+    json_object_set_new(o, "glossaryTerms", ej_urns(&s->terms, labels_only));
+    json_object_set_new(o, "domains", ej_urns(&s->domains, labels_only));
+    json_object_set_new(o, "subTypes", strs(&s->subtypes));
+    json_object_set_new(o, "container", ej_str(s->container));
+    json_object_set_new(o, "popularity", json_real(s->usage_queries));
+    json_object_set_new(o, "removed", json_boolean(s->removed));
+    return o;
+}
+
+int ej_load_state(const char *data, size_t len, json_t **state, char *err, size_t errlen)
+{
+    json_error_t je;
+    *state = json_loadb(data, len, 0, &je);
+    if (!*state || !json_is_object(*state)) {
+        snprintf(err, errlen, "stored entity state is not a JSON object: %s",
+                 *state ? "wrong type" : je.text);
+        json_decref(*state);
+        *state = NULL;
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,232 @@
+/* filters.c — filter parameters to Xapian filter terms (see filters.h). */
+#include "searchd/filters.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/urn.h"
+#include "searchd/limits.h"
+
+/* The entity types whose URNs a URN-valued filter field holds: a value
+ * without "urn:" is tried as the label of each. */
+static const struct {
+    field_id field;
+    const char *types[3];
+} URN_FIELDS[] = {
+    {F_OWNERS, {"corpuser", "corpGroup", NULL}},
+    {F_TAGS, {"tag", NULL}},
+    {F_TERMS, {"glossaryTerm", NULL}},
+    {F_DOMAINS, {"domain", NULL}},
+    {F_CONTAINER, {"container", NULL}},
+};
+
+static const char *const *urn_types_of(field_id id)
+{
+    for (size_t i = 0; i < sizeof URN_FIELDS / sizeof URN_FIELDS[0]; i++)
+        if (URN_FIELDS[i].field == id)
+            return URN_FIELDS[i].types;
+    return NULL;
+}
+
+static int add_item(request *r, filter_set *out, const field_def *f, const char *value)
+{
+    if (out->n >= SD_FILTERS_MAX) {
+        req_reply_error(r, 400, "too many filters (at most %d)", SD_FILTERS_MAX);
+        return -1;
+    }
+    if (*value == '\0') {
+        req_reply_error(r, 400, "filter %s: the value is empty", f->name);
+        return -1;
+    }
+    if (strlen(value) > SD_FILTER_VALUE_MAX_BYTES) {
+        req_reply_error(r, 400, "filter %s: the value is longer than %d bytes", f->name,
+                        SD_FILTER_VALUE_MAX_BYTES);
+        return -1;
+    }
+    if (!out->items) {
+        out->items = calloc(SD_FILTERS_MAX, sizeof *out->items);
+        if (!out->items) {
+            req_reply_error(r, 500, "out of memory");
+            return -1;
+        }
+    }
+    out->items[out->n].field = f;
+    out->items[out->n].value = value;
+    out->n++;
+    return 0;
+}
+
+int filters_parse(request *r, filter_set *out)
+{
+    memset(out, 0, sizeof *out);
+    for (size_t i = 0; i < r->nparams; i++) {
+        const req_kv *p = &r->params[i];
+        const field_def *f;
+        const char *value;
+        if (strcmp(p->key, "type") == 0) {
+            f = &FIELDS[F_TYPE];
+            value = p->val;
+        } else if (strcmp(p->key, "filter") == 0) {
+            const char *colon = strchr(p->val, ':');
+            if (!colon) {
+                req_reply_error(r, 400, "filter must be FIELD:VALUE (got '%.60s')", p->val);
+                goto fail;
+            }
+            char name[64];
+            size_t n = (size_t)(colon - p->val);
+            if (n >= sizeof name) {
+                req_reply_error(r, 400, "unknown filter field '%.60s'", p->val);
+                goto fail;
+            }
+            memcpy(name, p->val, n);
+            name[n] = '\0';
+            f = field_by_name(name);
+            if (!f || !(f->flags & FIELD_FILTER) || !f->filter_prefix) {
+                req_reply_error(r, 400, "unknown filter field '%s'", name);
+                goto fail;
+            }
+            value = colon + 1;
+        } else {
+            continue;
+        }
+        if (add_item(r, out, f, value) < 0)
+            goto fail;
+    }
+    return 0;
+fail:
+    filters_free(out);
+    return -1;
+}
+
+void filters_free(filter_set *f)
+{
+    free(f->items);
+    memset(f, 0, sizeof *f);
+}
+
+/* The exact filter terms one value may be indexed as. */
+typedef struct term_forms {
+    char v[8][256];
+    size_t n;
+} term_forms;
+
+/* Adds "<filter_prefix>:<a><b>" unless it is already there or too long to
+ * exist in the index (Xapian terms are at most 245 bytes). */
+static void forms_add(term_forms *t, const char *fp, const char *a, const char *b)
+{
+    if (t->n == sizeof t->v / sizeof t->v[0])
+        return;
+    int len = snprintf(t->v[t->n], sizeof t->v[0], "%s:%s%s", fp, a, b);
+    if (len < 0 || len > 245)
+        return;
+    for (size_t i = 0; i < t->n; i++)
+        if (strcmp(t->v[i], t->v[t->n]) == 0)
+            return;
+    t->n++;
+}
+
+/* The exact forms one value may take in the index, ORed. */
+static xap_query *value_query(const field_def *f, const char *value, an_analyzer *an,
+                              xap_err *err)
+{
+    term_forms t;
+    t.n = 0;
+    const char *fp = f->filter_prefix;
+    int is_urn = strncmp(value, "urn:", 4) == 0;
+    forms_add(&t, fp, value, "");
+    /* Keyword values are indexed as written or normalised (PROD, prod):
+     * accept both so filters do not depend on case. */
+    char *norm = an_normalize(an, value, strlen(value), NULL);
+    if (!norm) {
+        err->code = XAP_E_NOMEM;
+        snprintf(err->msg, sizeof err->msg, "out of memory");
+        return NULL;
+    }
+    forms_add(&t, fp, norm, "");
+    free(norm);
+    const char *const *types = urn_types_of(f->id);
+    if (types && !is_urn) {
+        for (size_t i = 0; types[i]; i++) {
+            char pre[64];
+            snprintf(pre, sizeof pre, "urn:li:%s:", types[i]);
+            forms_add(&t, fp, pre, value);
+        }
+    } else if (!types && is_urn) {
+        /* platform=urn:li:dataPlatform:hive means hive. */
+        forms_add(&t, fp, urn_last_field(value), "");
+    }
+    if (t.n == 0)
+        return xap_query_match_nothing(err);
+    xap_query *v[sizeof t.v / sizeof t.v[0]];
+    size_t n = 0;
+    xap_query *q = NULL;
+    for (; n < t.n; n++)
+        if (!(v[n] = xap_query_term(t.v[n], strlen(t.v[n]), 1, err)))
+            goto done;
+    q = n == 1 ? v[0] : xap_query_combine(XAP_OP_OR, v, n, 0, err);
+    if (n == 1)
+        n = 0; /* returned, not freed */
+done:
+    for (size_t i = 0; i < n; i++)
+        xap_query_free(v[i]);
+    return q;
+}
+
+int filters_query(const filter_set *f, an_analyzer *an, xap_query **out, xap_err *err)
+{
+    *out = NULL;
+    if (f->n == 0)
+        return 0;
+    /* One OR group per field, in registry order; groups are ANDed. */
+    xap_query *groups[F_COUNT];
+    size_t ng = 0;
+    int rc = -1;
+    for (int fid = 0; fid < F_COUNT; fid++) {
+        xap_query *vals[SD_FILTERS_MAX];
+        size_t nv = 0;
+        for (size_t i = 0; i < f->n; i++) {
+            if (f->items[i].field->id != (field_id)fid)
+                continue;
+            xap_query *q = value_query(f->items[i].field, f->items[i].value, an, err);
+            if (!q) {
+                for (size_t k = 0; k < nv; k++)
+                    xap_query_free(vals[k]);
+                goto done;
+            }
+            vals[nv++] = q;
+        }
+        if (nv == 0)
+            continue;
+        xap_query *g = nv == 1 ? vals[0] : xap_query_combine(XAP_OP_OR, vals, nv, 0, err);
+        if (nv > 1)
+            for (size_t k = 0; k < nv; k++)
+                xap_query_free(vals[k]);
+        if (!g)
+            goto done;
+        groups[ng++] = g;
+    }
+    *out = ng == 1 ? groups[0] : xap_query_combine(XAP_OP_AND, groups, ng, 0, err);
+    if (ng == 1)
+        ng = 0;
+    rc = *out ? 0 : -1;
+done:
+    for (size_t i = 0; i < ng; i++)
+        xap_query_free(groups[i]);
+    return rc;
+}
+
+json_t *filters_json(const filter_set *f)
+{
+    json_t *o = json_object();
+    for (size_t i = 0; o && i < f->n; i++) {
+        const char *name = f->items[i].field->name;
+        json_t *arr = json_object_get(o, name);
+        if (!arr) {
+            arr = json_array();
+            json_object_set_new(o, name, arr);
+        }
+        json_array_append_new(arr, json_string(f->items[i].value));
+    }
+    return o;
+}

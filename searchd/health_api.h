@@ -1,0 +1,14 @@
+/* health_api.h — GET /healthz.
+ *
+ * 200 {"status": "ok", "docs": N, "revision": R} when the index can be read;
+ * 503 {"status": "unavailable", "error": {...}} while it does not exist yet
+ * (searchd starts before the first commit and serves once it appears).
+ */
+#ifndef MDX_SEARCHD_HEALTH_API_H
+#define MDX_SEARCHD_HEALTH_API_H
+
+#include "searchd/request.h"
+
+void health_api_handle(request *r);
+
+#endif

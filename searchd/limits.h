@@ -1,0 +1,42 @@
+/* limits.h — every limit metadex-searchd enforces, in one place.
+ *
+ * A request that goes past one of these gets a 400 (or 413/414) with a
+ * message naming the limit; nothing is silently cut. The API docs and --help
+ * quote these numbers, so change them here only.
+ */
+#ifndef MDX_SEARCHD_LIMITS_H
+#define MDX_SEARCHD_LIMITS_H
+
+/* ---- HTTP ------------------------------------------------------------ */
+#define SD_URL_MAX_BYTES 8192          /* request target (path + query string) */
+#define SD_PATH_MAX_BYTES 4200         /* decoded path (a URN may be 4096 bytes) */
+#define SD_PARAMS_MAX 64               /* query-string parameters per request */
+#define SD_BODY_MAX_BYTES (1u << 20)   /* request body, for routes that take one */
+#define SD_CONNECTIONS_MAX 1024        /* open connections at once */
+#define SD_CONNECTION_TIMEOUT_S 30     /* idle connection timeout */
+#define SD_CONNECTION_MEMORY (64u << 10) /* per-connection buffer (headers, URL) */
+#define SD_THREADS_MAX 256             /* --threads upper bound */
+
+/* ---- /v1/search ------------------------------------------------------ */
+#define SD_Q_MAX_BYTES 1024            /* q, in bytes of UTF-8 */
+#define SD_QUERY_WORDS_MAX 32          /* words in q after analysis */
+#define SD_LIMIT_DEFAULT 10            /* hits per page when limit is absent */
+#define SD_LIMIT_MAX 100               /* limit must be in [1, SD_LIMIT_MAX] */
+#define SD_OFFSET_MAX 10000            /* offset must be in [0, SD_OFFSET_MAX] */
+#define SD_FILTERS_MAX 32              /* filter= parameters (type= counts as one) */
+#define SD_FILTER_VALUE_MAX_BYTES 236  /* a filter term is at most 245 bytes in Xapian */
+#define SD_FACETS_MAX 16               /* fields listed in facets= */
+#define SD_FACET_VALUES_DEFAULT 20     /* values per facet when facet_limit is absent */
+#define SD_FACET_VALUES_MAX 1000       /* facet_limit must be in [1, SD_FACET_VALUES_MAX] */
+#define SD_SNIPPET_BYTES 200           /* description snippet length around the first match */
+#define SD_SNIPPET_LEAD_BYTES 60       /* text kept before the first match in a snippet */
+#define SD_EXACT_FIRST_MAX 20          /* exact-name matches put first (the rest rank normally) */
+/* Documents examined to make `total` exact when no facets are asked; beyond
+ * it the total is Xapian's estimate and total_exact is false. Facets always
+ * examine every match (their counts are exact). */
+#define SD_TOTAL_CHECK_AT_LEAST 1000
+
+/* ---- index access ---------------------------------------------------- */
+#define SD_MODIFIED_RETRIES 3          /* reopen-and-retry on DatabaseModifiedError */
+
+#endif

@@ -1,0 +1,45 @@
+/* routes.c — the endpoint table (see routes.h). */
+#include "searchd/routes.h"
+
+#include <string.h>
+
+#include "searchd/entity_api.h"
+#include "searchd/health_api.h"
+#include "searchd/search_api.h"
+
+static const route ROUTES[] = {
+    {"/healthz", 0, "GET, HEAD", 0, health_api_handle},
+    {"/v1/search", 0, "GET, HEAD", 0, search_api_handle},
+    {ENTITY_API_PREFIX, 1, "GET, HEAD", 0, entity_api_handle},
+};
+
+/* 1 if `method` is one of the comma-separated `methods`. */
+static int method_in(const char *method, const char *methods)
+{
+    size_t n = strlen(method);
+    for (const char *p = methods; *p;) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        size_t k = strcspn(p, ", ");
+        if (k == n && strncmp(p, method, n) == 0)
+            return 1;
+        p += k;
+    }
+    return 0;
+}
+
+const route *routes_find(const char *path, const char *method, const char **allow)
+{
+    *allow = NULL;
+    for (size_t i = 0; i < sizeof ROUTES / sizeof ROUTES[0]; i++) {
+        const route *rt = &ROUTES[i];
+        int hit = rt->prefix ? strncmp(path, rt->path, strlen(rt->path)) == 0
+                             : strcmp(path, rt->path) == 0;
+        if (!hit)
+            continue;
+        if (method_in(method, rt->methods))
+            return rt;
+        *allow = rt->methods;
+    }
+    return NULL;
+}

@@ -1,0 +1,141 @@
+/* search_api.c — GET /v1/search: parameters in, JSON answer out (see
+ * search_api.h). Every parameter is checked before the index is touched;
+ * the search itself is search_exec.c. */
+#include "searchd/search_api.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "searchd/facets.h"
+#include "searchd/filters.h"
+#include "searchd/limits.h"
+#include "searchd/query_plan.h"
+#include "searchd/reader.h"
+#include "searchd/search_exec.h"
+
+static const char *const KNOWN[] = {"q",       "limit",  "offset",      "type", "filter",
+                                    "facets",  "facet_limit", "removed", NULL};
+/* Parameters that make sense once: a second one is an error, not ignored. */
+static const char *const SINGLE[] = {"q", "limit", "offset", "facet_limit", "removed", NULL};
+
+static int check_single(request *r)
+{
+    for (size_t k = 0; SINGLE[k]; k++) {
+        int seen = 0;
+        for (size_t i = 0; i < r->nparams; i++)
+            if (strcmp(r->params[i].key, SINGLE[k]) == 0 && ++seen > 1) {
+                req_reply_error(r, 400, "%s is given more than once", SINGLE[k]);
+                return -1;
+            }
+    }
+    return 0;
+}
+
+static json_t *query_json(const qp_plan *plan, const search_result *res, const filter_set *fs,
+                          const char *q)
+{
+    json_t *words = json_array(), *dropped = json_array();
+    for (size_t i = 0; i < plan->nwords; i++) {
+        json_array_append_new(words, json_string(plan->words[i].text));
+        if (i >= res->words_used)
+            json_array_append_new(dropped, json_string(plan->words[i].text));
+    }
+    return json_pack("{s:s,s:o,s:s,s:o,s:o,s:b}", "q", q, "words", words, "mode",
+                     res->mode_any ? "any" : "all", "dropped", dropped, "filters",
+                     filters_json(fs), "exact_name", res->exact_first > 0);
+}
+
+void search_api_handle(request *r)
+{
+    if (req_check_known(r, KNOWN) < 0 || check_single(r) < 0)
+        return;
+    const char *q = req_param(r, "q");
+    if (!q)
+        q = "";
+    size_t qlen = strlen(q);
+    if (qlen > SD_Q_MAX_BYTES) {
+        req_reply_error(r, 400, "q is %zu bytes long; at most %d are allowed", qlen,
+                        SD_Q_MAX_BYTES);
+        return;
+    }
+    long limit, offset;
+    int removed;
+    if (req_param_long(r, "limit", SD_LIMIT_DEFAULT, 1, SD_LIMIT_MAX, &limit) < 0 ||
+        req_param_long(r, "offset", 0, 0, SD_OFFSET_MAX, &offset) < 0 ||
+        req_param_bool(r, "removed", 0, &removed) < 0)
+        return;
+    facet_req fq;
+    if (facets_parse(r, &fq) < 0)
+        return;
+    filter_set fs;
+    if (filters_parse(r, &fs) < 0)
+        return;
+
+    char err[1024] = "";
+    reader *rd = NULL;
+    reader_status st = reader_get(&rd, err, sizeof err);
+    if (st != READER_OK) {
+        req_reply_error(r, st == READER_NO_INDEX ? 503 : 500, "%s", err);
+        filters_free(&fs);
+        return;
+    }
+    qp_plan plan;
+    qp_status qs = qp_analyze(rd->an, &rd->scratch, q, qlen, &plan, err, sizeof err);
+    if (qs != QP_OK) {
+        req_reply_error(r, qs == QP_BAD_QUERY ? 400 : 500, "%s", err);
+        filters_free(&fs);
+        return;
+    }
+    qp_rank rank;
+    qp_rank_defaults(&rank);
+
+    search_result res;
+    memset(&res, 0, sizeof res);
+    int rc = XAP_OK;
+    for (int attempt = 0; attempt <= SD_MODIFIED_RETRIES; attempt++) {
+        xap_err xe = {0};
+        xap_query *fq_query = NULL;
+        if (filters_query(&fs, rd->an, &fq_query, &xe) != 0) {
+            snprintf(err, sizeof err, "building filters: %s", xe.msg);
+            rc = XAP_E_GENERIC;
+            break;
+        }
+        search_spec sp = {.rd = rd,
+                          .plan = &plan,
+                          .rank = &rank,
+                          .filter = fq_query,
+                          .facets = &fq,
+                          .show_removed = removed,
+                          .offset = (uint32_t)offset,
+                          .limit = (uint32_t)limit};
+        rc = search_exec(&sp, &res, err, sizeof err);
+        xap_query_free(fq_query);
+        if (rc != XAP_E_MODIFIED)
+            break;
+        /* The index moved under the match: follow it and run again. */
+        search_result_free(&res);
+        st = reader_refresh(rd, err, sizeof err);
+        if (st != READER_OK)
+            break;
+    }
+    if (st != READER_OK) {
+        req_reply_error(r, st == READER_NO_INDEX ? 503 : 500, "%s", err);
+    } else if (rc != XAP_OK) {
+        req_reply_error(r, 500, "search failed: %s", err);
+    } else {
+        json_t *body = json_pack("{s:o,s:I,s:b,s:o,s:f,s:o,s:I,s:I}", "hits", res.hits, "total",
+                                 (json_int_t)res.total, "total_exact", res.total_exact, "facets",
+                                 res.facets ? res.facets : json_object(), "took_ms",
+                                 req_now_ms() - r->started_ms, "query",
+                                 query_json(&plan, &res, &fs, q), "limit", (json_int_t)limit,
+                                 "offset", (json_int_t)offset);
+        res.hits = res.facets = NULL; /* stolen by the answer */
+        if (body)
+            req_reply_json(r, 200, body);
+        else
+            req_reply_error(r, 500, "out of memory encoding the answer");
+    }
+    search_result_free(&res);
+    qp_free(&plan);
+    filters_free(&fs);
+}
