@@ -18,10 +18,8 @@
 #include <string.h>
 
 
-int an_reserve(void **p, size_t *cap, size_t need, size_t elem)
+int an_grow(void **p, size_t *cap, size_t need, size_t elem)
 {
-    if (need <= *cap)
-        return 0;
     size_t c = *cap ? *cap : 16;
     while (c < need)
         c *= 2;
@@ -192,7 +190,7 @@ int64_t an_analyze_path(an_analyzer *a, const char *text, size_t len, uint32_t f
         }
         size_t j = i + 1;
         while (j < c->n && c->cls[j] != AN_C_BREAK &&
-               !(c->brk[j] && c->cls[j] != AN_C_MARK && an_class_is_alnum(c->cls[j]) &&
+               !(an_brk(c, j) && c->cls[j] != AN_C_MARK && an_class_is_alnum(c->cls[j]) &&
                  an_class_is_alnum(c->cls[j - 1])))
             j++;
         if (an_identifier_emit(a, i, j, &pos, &word, out) < 0)

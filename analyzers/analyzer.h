@@ -12,6 +12,19 @@
  *   5. stemming (Snowball English) is applied by the caller for prose fields,
  *      with an_stem, never inside an_analyze: a field decides if it is stemmed.
  *
+ * Identifiers and joined forms: an identifier is a run of letters, digits
+ * and the separators _ - ' (inside a name) and . / : $ # (between the
+ * segments of a qualified name). Its parts are AN_PART terms with
+ * consecutive positions; after them come AN_JOINED terms at the position of
+ * their first part: one per segment that has ≥2 parts, when there are ≥2
+ * segments, and one for the whole identifier when it has ≥2 parts.
+ * "sales.fact_orders_v2" gives sales fact orders v2 (parts), factordersv2
+ * (spanning "fact_orders_v2") and salesfactordersv2 (spanning it all).
+ * ICU word boundaries between letters (CJK, Thai, script changes) end an
+ * identifier: "数据仓库" is two words, not parts with a joined form.
+ * Word indexes count identifiers; an_analyze continues from the last term
+ * already in `out` (0 when it is empty).
+ *
  * Thread safety: an an_analyzer is used by one thread at a time; make one
  * per thread (they are cheap: ICU iterators are cloned from a shared one).
  */

@@ -37,14 +37,34 @@ static inline int an_class_is_alnum(uint8_t k)
     return k >= AN_C_UPPER && k <= AN_C_MARK;
 }
 
-/* One entry per code point of the (NFKC) text. */
+/* One entry per code point of the (NFKC) text. For ASCII input only cls is
+ * filled: the code point is the input byte and its span [i, i+1), so read
+ * them with an_cp / an_start / an_end, and brk is all zero. */
 typedef struct an_chars {
     size_t n, cap;
+    const char *ascii; /* the input when it is pure ASCII, else NULL */
     uint32_t *cp;
     uint32_t *start, *end; /* byte span in the input */
     uint8_t *cls;
     uint8_t *brk; /* 1: ICU puts a word boundary just before this char */
 } an_chars;
+
+static inline uint32_t an_cp(const an_chars *c, size_t i)
+{
+    return c->ascii ? (uint32_t)(unsigned char)c->ascii[i] : c->cp[i];
+}
+static inline uint32_t an_start(const an_chars *c, size_t i)
+{
+    return c->ascii ? (uint32_t)i : c->start[i];
+}
+static inline uint32_t an_end(const an_chars *c, size_t i)
+{
+    return c->ascii ? (uint32_t)i + 1 : c->end[i];
+}
+static inline int an_brk(const an_chars *c, size_t i)
+{
+    return c->ascii ? 0 : c->brk[i];
+}
 
 /* A growable byte buffer. */
 typedef struct an_buf {
@@ -92,7 +112,11 @@ int64_t an_analyze_path(an_analyzer *a, const char *text, size_t len, uint32_t f
 
 /* Grows *p (elements of `elem` bytes, capacity *cap) to hold `need`
  * elements; 0 or -1 on allocation failure (then *p is unchanged). */
-int an_reserve(void **p, size_t *cap, size_t need, size_t elem);
+int an_grow(void **p, size_t *cap, size_t need, size_t elem);
+static inline int an_reserve(void **p, size_t *cap, size_t need, size_t elem)
+{
+    return need <= *cap ? 0 : an_grow(p, cap, need, elem);
+}
 
 /* segment.c: character classes and the two an_chars builders. */
 uint8_t an_class_of(uint32_t cp);

@@ -62,7 +62,7 @@ static int split_before(const an_chars *c, size_t ps, size_t j, size_t end)
         if (q >= end || c->cls[q] != AN_C_LOWER)
             return 0;
         size_t r = skip_marks(c, q + 1, end);
-        if (c->cp[q] == 's' && (r >= end || c->cls[r] != AN_C_LOWER))
+        if (an_cp(c, q) == 's' && (r >= end || c->cls[r] != AN_C_LOWER))
             return 0; /* "URLs" */
         return 1;
     }
@@ -96,7 +96,7 @@ static int push_joined(an_analyzer *a, size_t p0, size_t p1, uint32_t pos, uint3
 {
     const an_part *f = &a->parts[p0], *l = &a->parts[p1 - 1];
     return an_terms_push(out, a->text.p + f->off, l->off + l->len - f->off, pos, word,
-                         a->chars.start[f->i0], a->chars.end[l->i1 - 1], AN_JOINED);
+                         an_start(&a->chars, f->i0), an_end(&a->chars, l->i1 - 1), AN_JOINED);
 }
 
 int an_identifier_emit(an_analyzer *a, size_t i0, size_t i1, uint32_t *pos, uint32_t *word,
@@ -128,7 +128,9 @@ int an_identifier_emit(an_analyzer *a, size_t i0, size_t i1, uint32_t *pos, uint
             end++;
         size_t ps = i;
         for (size_t j = i + 1; j < end; j++) {
-            if (!split_before(c, ps, j, end))
+            /* same class twice never splits, except upper-upper (HTTPServer) */
+            if ((c->cls[j] == c->cls[j - 1] && c->cls[j] != AN_C_UPPER) ||
+                !split_before(c, ps, j, end))
                 continue;
             int r = add_part(a, &np, ps, j, seg);
             if (r < 0)
@@ -149,7 +151,7 @@ int an_identifier_emit(an_analyzer *a, size_t i0, size_t i1, uint32_t *pos, uint
     for (size_t p = 0; p < np; p++) {
         const an_part *pt = &a->parts[p];
         if (an_terms_push(out, a->text.p + pt->off, pt->len, first + (uint32_t)p, *word,
-                          c->start[pt->i0], c->end[pt->i1 - 1], AN_PART) < 0)
+                          an_start(c, pt->i0), an_end(c, pt->i1 - 1), AN_PART) < 0)
             return -1;
     }
     if (a->parts[np - 1].seg > 0) {

@@ -243,7 +243,7 @@ int an_fold_chars(an_analyzer *a, size_t i0, size_t i1, an_buf *out)
 {
     const an_chars *c = &a->chars;
     int ascii = 1;
-    for (size_t i = i0; i < i1; i++)
+    for (size_t i = i0; i < i1 && !c->ascii; i++)
         if (c->cp[i] >= 0x80) {
             ascii = 0;
             break;
@@ -252,7 +252,7 @@ int an_fold_chars(an_analyzer *a, size_t i0, size_t i1, an_buf *out)
         if (buf_reserve(out, i1 - i0) < 0)
             return -1;
         for (size_t i = i0; i < i1; i++) {
-            uint32_t b = c->cp[i];
+            uint32_t b = an_cp(c, i);
             out->p[out->n++] = (char)(b >= 'A' && b <= 'Z' ? b + 32 : b);
         }
         out->p[out->n] = '\0';

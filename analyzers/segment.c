@@ -117,14 +117,9 @@ int an_chars_ascii(an_analyzer *a, const char *text, size_t len)
     an_chars *c = &a->chars;
     if (chars_reserve(c, len) < 0)
         return -1;
-    for (size_t i = 0; i < len; i++) {
-        unsigned char b = (unsigned char)text[i];
-        c->cp[i] = b;
-        c->cls[i] = an_ascii_class[b & 0x7f];
-        c->start[i] = (uint32_t)i;
-        c->end[i] = (uint32_t)i + 1;
-        c->brk[i] = 0;
-    }
+    for (size_t i = 0; i < len; i++)
+        c->cls[i] = an_ascii_class[(unsigned char)text[i] & 0x7f];
+    c->ascii = text;
     c->n = len;
     return 0;
 }
@@ -189,6 +184,7 @@ int an_chars_icu(an_analyzer *a, const char *text, size_t len)
 {
     an_chars *c = &a->chars;
     c->n = 0;
+    c->ascii = NULL;
     int64_t n = an_decode_utf8(a, text, len);
     if (n < 0)
         return -1;

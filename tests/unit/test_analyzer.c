@@ -94,6 +94,8 @@ static const struct {
     {"Café", "cafe@0"},
     {"Ångström naïve", "angstrom@0 naive@1"},
     {"Straße", "strasse@0"},
+    {"Cafe\xcc\x81", "cafe@0"}, /* decomposed input: e + combining acute */
+    {"İstanbul ǅemal", "istanbul@0 dzemal@1"},
     {"ÉCOLE Ørsted Łódź", "ecole@0 orsted@1 lodz@2"},
     /* the same identifier written four ways meets on "customerid" */
     {"CustomerID", "customer@0 id@1 customerid@0*"},
@@ -123,6 +125,11 @@ static const struct {
     /* non-Latin scripts keep their marks */
     {"データ", "データ@0"},
     {"Привет мир", "привет@0 мир@1"},
+    {"Ёлка йод", "елка@0 йод@1"}, /* й is a letter of its own: its breve stays */
+    {"한국어 데이터베이스", "한국어@0 데이터베이스@1"},
+    {"abc数据def", "abc@0 数据@1 def@2"}, /* ICU boundaries between scripts */
+    {"💡idea🔥hot", "idea@0 hot@1"},
+    {"it's rock'n'roll", "it@0 s@1 its@0* rock@2 n@3 roll@4 rocknroll@2*"},
     {"ΆΘΉΝΑ", "αθηνα@0"},
     {"", ""},
     {" \t\n.,;", ""},
@@ -143,8 +150,9 @@ END_TEST
 
 START_TEST(test_cjk_segmentation)
 {
-    const char *inputs[] = {"数据仓库", "東京都に住んでいます", "データベースの設計"};
-    for (size_t i = 0; i < 3; i++) {
+    const char *inputs[] = {"数据仓库", "東京都に住んでいます", "データベースの設計",
+                            "ภาษาไทยง่ายมาก"};
+    for (size_t i = 0; i < sizeof inputs / sizeof inputs[0]; i++) {
         int64_t next = analyze(inputs[i]);
         ck_assert_msg(terms.n >= 2, "%s gave %zu terms", inputs[i], terms.n);
         ck_assert_int_eq(next, (int64_t)terms.n);
@@ -224,6 +232,31 @@ START_TEST(test_positions_and_words)
 }
 END_TEST
 
+/* Many terms: the arena moves while growing and every term must still
+ * point at its own text. */
+START_TEST(test_many_terms)
+{
+    size_t n = 5000, len = 0;
+    char *in = malloc(n * 16);
+    ck_assert_ptr_nonnull(in);
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)sprintf(in + len, "Word%zu ", i);
+    int64_t next = analyze(in);
+    ck_assert_int_eq(next, (int64_t)(2 * n));
+    ck_assert_uint_eq(terms.n, 3 * n);
+    char want[32];
+    for (size_t i = 0; i < n; i++) {
+        ck_assert_str_eq(terms.v[3 * i].text, "word");
+        sprintf(want, "%zu", i);
+        ck_assert_str_eq(terms.v[3 * i + 1].text, want);
+        sprintf(want, "word%zu", i);
+        ck_assert_str_eq(terms.v[3 * i + 2].text, want);
+        ck_assert_int_eq(terms.v[3 * i + 2].kind, AN_JOINED);
+    }
+    free(in);
+}
+END_TEST
+
 START_TEST(test_overlong_dropped)
 {
     char in[600];
@@ -277,6 +310,26 @@ START_TEST(test_normalize)
         ck_assert_msg(strcmp(s, c[i].want) == 0, "%s -> %s", c[i].in, s);
         ck_assert_uint_eq(n, strlen(c[i].want));
         free(s);
+    }
+}
+END_TEST
+
+/* an_normalize's ASCII fast path and its ICU path agree on every ASCII
+ * byte: a non-ASCII letter in the string sends it down the ICU path. */
+START_TEST(test_normalize_ascii_matches_icu)
+{
+    for (int b = 1; b < 128; b++) {
+        char ascii[16], mixed[16];
+        int la = snprintf(ascii, sizeof ascii, "e %c Z%cq", b, b);
+        int lm = snprintf(mixed, sizeof mixed, "\xc3\xa9 %c Z%cq", b, b);
+        size_t na, nm;
+        char *x = an_normalize(an, ascii, (size_t)la, &na);
+        char *y = an_normalize(an, mixed, (size_t)lm, &nm);
+        ck_assert_ptr_nonnull(x);
+        ck_assert_ptr_nonnull(y);
+        ck_assert_msg(na == nm && memcmp(x, y, na) == 0, "byte %d: '%s' vs '%s'", b, x, y);
+        free(x);
+        free(y);
     }
 }
 END_TEST
@@ -385,6 +438,104 @@ START_TEST(test_ascii_path_matches_icu)
 }
 END_TEST
 
+static int valid_utf8(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < n) {
+        size_t k = p[i] < 0x80 ? 1 : (p[i] & 0xE0) == 0xC0 ? 2 : (p[i] & 0xF0) == 0xE0 ? 3
+                                   : (p[i] & 0xF8) == 0xF0 ? 4 : 0;
+        if (!k || i + k > n)
+            return 0;
+        for (size_t j = 1; j < k; j++)
+            if ((p[i + j] & 0xC0) != 0x80)
+                return 0;
+        i += k;
+    }
+    return 1;
+}
+
+/* Invariants on any input: terms are non-empty valid UTF-8 within the
+ * limit, spans lie inside the input, part positions go up one by one,
+ * joined forms sit at one of their identifier's part positions. */
+static void check_invariants(const char *in, size_t len, uint32_t first, int64_t next)
+{
+    uint32_t expect = first;
+    for (size_t i = 0; i < terms.n; i++) {
+        const an_term *t = &terms.v[i];
+        ck_assert_uint_gt(t->len, 0);
+        ck_assert_uint_le(t->len, AN_MAX_TERM_BYTES);
+        ck_assert_msg(valid_utf8(t->text, t->len), "invalid UTF-8 term from '%.*s'", (int)len, in);
+        ck_assert_uint_lt(t->start, t->end);
+        ck_assert_uint_le(t->end, len);
+        if (t->kind == AN_PART) {
+            ck_assert_uint_eq(t->pos, expect);
+            expect++;
+        } else {
+            int found = 0;
+            for (size_t k = 0; k < i && !found; k++)
+                found = terms.v[k].kind == AN_PART && terms.v[k].word == t->word &&
+                        terms.v[k].pos == t->pos;
+            ck_assert_msg(found, "joined %s at %u has no part there", t->text, t->pos);
+        }
+    }
+    ck_assert_int_eq(next, (int64_t)expect);
+}
+
+START_TEST(test_random_bytes)
+{
+    static const char *const pieces[] = {
+        "a", "Z", "9", "_", ".", "-", " ", "\xc3\xa9", "\xc3", "\xa9", "\xe6\x95\xb0",
+        "\xe6\x95", "\xf0\x9f\x92\xa1", "\xf0\x9f", "\xcc\x81", "\xef\xbc\xa1", "\xff",
+        "\xed\xa0\x80", "\xc0\xaf", "\xe0\xb8\xa0", "\xd7\x90", "\x00"};
+    char buf[256];
+    for (int i = 0; i < 5000; i++) {
+        size_t len = 0;
+        uint32_t n = rnd(40);
+        for (uint32_t k = 0; k < n; k++) {
+            const char *p = pieces[rnd(sizeof pieces / sizeof pieces[0])];
+            size_t l = *p ? strlen(p) : 1; /* "\x00": one NUL byte */
+            memcpy(buf + len, p, l);
+            len += l;
+        }
+        an_terms_clear(&terms);
+        int64_t next = an_analyze(an, buf, len, 3, &terms);
+        ck_assert_int_ge(next, 3);
+        check_invariants(buf, len, 3, next);
+    }
+}
+END_TEST
+
+/* What is written meets what is typed: analyzing a term's own text gives
+ * that term back. */
+START_TEST(test_terms_reanalyze_to_themselves)
+{
+    static const char *const fixed[] = {
+        "Café Ångström naïve Straße ÉCOLE Ørsted", "ΆΘΉΝΑ Ёлка йод Привет", "ＡＢＣ＿ｄｅｆ ﬁle",
+        "数据仓库 東京都に住んでいます データベース", "한국어 데이터베이스", "قاعدة_البيانات हिन्दी"};
+    an_terms again;
+    an_terms_init(&again);
+    char buf[512];
+    for (int i = 0; i < 2000 + (int)(sizeof fixed / sizeof fixed[0]); i++) {
+        if (i < (int)(sizeof fixed / sizeof fixed[0]))
+            snprintf(buf, sizeof buf, "%s", fixed[i]);
+        else
+            gen_ascii(buf, sizeof buf);
+        analyze(buf);
+        for (size_t k = 0; k < terms.n; k++) {
+            const an_term *t = &terms.v[k];
+            an_terms_clear(&again);
+            ck_assert_int_ge(an_analyze(an, t->text, t->len, 0, &again), 0);
+            int found = 0;
+            for (size_t j = 0; j < again.n && !found; j++)
+                found = strcmp(again.v[j].text, t->text) == 0;
+            ck_assert_msg(found, "'%s' from '%s' does not analyze to itself", t->text, buf);
+        }
+    }
+    an_terms_free(&again);
+}
+END_TEST
+
 static Suite *analyzer_suite(void)
 {
     Suite *s = suite_create("analyzer");
@@ -395,10 +546,14 @@ static Suite *analyzer_suite(void)
     tcase_add_test(tc, test_invalid_utf8);
     tcase_add_test(tc, test_spans);
     tcase_add_test(tc, test_positions_and_words);
+    tcase_add_test(tc, test_many_terms);
     tcase_add_test(tc, test_overlong_dropped);
+    tcase_add_test(tc, test_normalize_ascii_matches_icu);
     tcase_add_test(tc, test_normalize);
     tcase_add_test(tc, test_stem);
     tcase_add_test(tc, test_ascii_path_matches_icu);
+    tcase_add_test(tc, test_random_bytes);
+    tcase_add_test(tc, test_terms_reanalyze_to_themselves);
     suite_add_tcase(s, tc);
     return s;
 }
