@@ -16,10 +16,11 @@
  * and the separators _ - ' (inside a name) and . / : $ # (between the
  * segments of a qualified name). Its parts are AN_PART terms with
  * consecutive positions; after them come AN_JOINED terms at the position of
- * their first part: one per segment that has ≥2 parts, when there are ≥2
- * segments, and one for the whole identifier when it has ≥2 parts.
- * "sales.fact_orders_v2" gives sales fact orders v2 (parts), factordersv2
- * (spanning "fact_orders_v2") and salesfactordersv2 (spanning it all).
+ * their first part: first the whole identifier's, when it has ≥2 parts, then
+ * one per segment that has ≥2 parts, when there are ≥2 segments.
+ * "sales.fact_orders_v2" gives sales fact orders v2 (parts), then
+ * salesfactordersv2 (spanning it all) and factordersv2 (spanning
+ * "fact_orders_v2").
  * ICU word boundaries between letters (CJK, Thai, script changes) end an
  * identifier: "数据仓库" is two words, not parts with a joined form.
  * Word indexes count identifiers; an_analyze continues from the last term

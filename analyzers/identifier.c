@@ -16,11 +16,11 @@
  *
  * Terms: each part is an AN_PART with consecutive positions. Joined forms
  * (AN_JOINED, the parts' normalised texts concatenated, at the position of
- * their first part) are emitted after the parts:
- *   - for every segment with ≥2 parts, when the identifier has ≥2 segments
- *     ("sales.fact_orders_v2" → "factordersv2", spanning that segment);
+ * their first part) are emitted after the parts, in this order:
  *   - for the whole identifier when it has ≥2 parts ("salesfactordersv2",
- *     "customerid"), spanning the first part's start to the last part's end.
+ *     "customerid"), spanning the first part's start to the last part's end;
+ *   - for every segment with ≥2 parts, when the identifier has ≥2 segments
+ *     ("sales.fact_orders_v2" → "factordersv2", spanning that segment).
  * All of an identifier's terms share one word index.
  */
 #include "analyzers/analyzer_impl.h"
@@ -154,6 +154,10 @@ int an_identifier_emit(an_analyzer *a, size_t i0, size_t i1, uint32_t *pos, uint
                           an_start(c, pt->i0), an_end(c, pt->i1 - 1), AN_PART) < 0)
             return -1;
     }
+    /* The whole identifier's joined form comes first: a reader that wants
+     * one joined form per word takes the first. */
+    if (np >= 2 && push_joined(a, 0, np, first, *word, out) < 0)
+        return -1;
     if (a->parts[np - 1].seg > 0) {
         for (size_t s0 = 0; s0 < np;) {
             size_t s1 = s0 + 1;
@@ -164,8 +168,6 @@ int an_identifier_emit(an_analyzer *a, size_t i0, size_t i1, uint32_t *pos, uint
             s0 = s1;
         }
     }
-    if (np >= 2 && push_joined(a, 0, np, first, *word, out) < 0)
-        return -1;
     *pos = first + (uint32_t)np;
     (*word)++;
     return 0;

@@ -4,6 +4,7 @@
 #include "analyzers/analyzer_impl.h"
 
 #include <check.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,6 +146,27 @@ START_TEST(test_cases)
         free(got);
         free(want);
     }
+}
+END_TEST
+
+/* Parts first, then the whole identifier's joined form, then the joined
+ * form of each segment that splits; all share the identifier's word. */
+START_TEST(test_joined_order)
+{
+    const char *in = "sales.fact_orders_v2";
+    analyze(in);
+    static const char *const want[] = {"sales", "fact", "orders", "v2",
+                                       "salesfactordersv2", "factordersv2"};
+    ck_assert_uint_eq(terms.n, 6);
+    for (size_t i = 0; i < 6; i++) {
+        ck_assert_str_eq(terms.v[i].text, want[i]);
+        ck_assert_int_eq(terms.v[i].kind, i < 4 ? AN_PART : AN_JOINED);
+        ck_assert_uint_eq(terms.v[i].word, 0);
+    }
+    ck_assert_uint_eq(terms.v[4].start, 0);
+    ck_assert_uint_eq(terms.v[4].end, strlen(in));
+    ck_assert_uint_eq(terms.v[5].start, 6);
+    ck_assert_uint_eq(terms.v[5].end, strlen(in));
 }
 END_TEST
 
@@ -536,12 +558,63 @@ START_TEST(test_terms_reanalyze_to_themselves)
 }
 END_TEST
 
+/* One analyzer per thread, created concurrently, gives the same terms. */
+struct thread_run {
+    const char *text;
+    char *rendered;
+    int ok;
+};
+
+static void *thread_main(void *arg)
+{
+    struct thread_run *r = arg;
+    char err[256];
+    an_analyzer *a = an_new(err, sizeof err);
+    if (!a)
+        return NULL;
+    an_terms t;
+    an_terms_init(&t);
+    for (int i = 0; i < 200; i++) {
+        an_terms_clear(&t);
+        if (an_analyze(a, r->text, strlen(r->text), 0, &t) < 0)
+            break;
+        if (i == 199) {
+            r->rendered = render(&t);
+            r->ok = 1;
+        }
+    }
+    an_terms_free(&t);
+    an_free(a);
+    return NULL;
+}
+
+START_TEST(test_threads)
+{
+    const char *text = "数据仓库 CustomerID Ångström sales.fact_orders_v2 東京都に住んでいます";
+    struct thread_run runs[4] = {{.text = text}, {.text = text}, {.text = text}, {.text = text}};
+    pthread_t th[4];
+    for (int i = 0; i < 4; i++)
+        ck_assert_int_eq(pthread_create(&th[i], NULL, thread_main, &runs[i]), 0);
+    for (int i = 0; i < 4; i++)
+        ck_assert_int_eq(pthread_join(th[i], NULL), 0);
+    analyze(text);
+    char *want = render(&terms);
+    for (int i = 0; i < 4; i++) {
+        ck_assert(runs[i].ok);
+        ck_assert_str_eq(runs[i].rendered, want);
+        free(runs[i].rendered);
+    }
+    free(want);
+}
+END_TEST
+
 static Suite *analyzer_suite(void)
 {
     Suite *s = suite_create("analyzer");
     TCase *tc = tcase_create("core");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_cases);
+    tcase_add_test(tc, test_joined_order);
     tcase_add_test(tc, test_cjk_segmentation);
     tcase_add_test(tc, test_invalid_utf8);
     tcase_add_test(tc, test_spans);
@@ -554,6 +627,7 @@ static Suite *analyzer_suite(void)
     tcase_add_test(tc, test_ascii_path_matches_icu);
     tcase_add_test(tc, test_random_bytes);
     tcase_add_test(tc, test_terms_reanalyze_to_themselves);
+    tcase_add_test(tc, test_threads);
     suite_add_tcase(s, tc);
     return s;
 }
