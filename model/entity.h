@@ -28,7 +28,10 @@ json_t *entity_new(const char *urn, const char *type);
 /* Applies a decoded event to *state (NULL: the entity does not exist yet, a
  * new state is made). Returns ENT_APPLIED or ENT_DELETED, or -1 with a
  * reason in err (a patch that does not apply, an aspect of the wrong shape:
- * the event is dead-lettered and *state is unchanged). */
+ * the event is dead-lettered and *state is unchanged). On ENT_DELETED *state
+ * is released and set to NULL, so a later event starts a new entity. The
+ * state shares aspect values with `ev` by reference (neither is modified in
+ * place afterwards). */
 int entity_apply(json_t **state, const ev_event *ev, char *err, size_t errlen);
 
 /* 1 if status.removed is true (hidden from search unless asked). */
