@@ -20,12 +20,14 @@
  */
 #include "model/docbuild.h"
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/docdata.h"
 #include "model/fields.h"
 #include "model/summary.h"
 
@@ -47,16 +49,57 @@ typedef struct strs {
     size_t n, cap;
 } strs;
 
+/* A cache of Snowball stems: the same few thousand words recur across a
+ * catalog, and Xapian's stemmer costs more than a lookup. Direct-mapped,
+ * words up to STEM_CACHE_WORD bytes; a collision just replaces the entry. */
+#define STEM_CACHE_SLOTS 4096
+#define STEM_CACHE_WORD 24
+typedef struct stem_entry {
+    uint8_t wlen, slen; /* wlen 0: empty */
+    char word[STEM_CACHE_WORD];
+    char stem[STEM_CACHE_WORD];
+} stem_entry;
+
+/* Terms without positions, counted before they reach Xapian: a document
+ * repeats many of its words (column descriptions, stems), and one
+ * add_term per distinct term with its wdf is much cheaper than one per
+ * occurrence (each is a std::map lookup keyed by a new std::string). */
+typedef struct agg_term {
+    uint32_t off, len; /* in arena */
+    uint32_t wdf;
+    uint32_t slot;
+} agg_term;
+
+typedef struct term_agg {
+    uint32_t *slots; /* index into v + 1; 0 = empty */
+    size_t nslots;
+    agg_term *v;
+    size_t n, cap;
+    char *arena;
+    size_t alen, acap;
+} term_agg;
+
+/* What building a document needs besides the document: kept per thread
+ * (doc_build has no context argument), so the buffers and the stem cache
+ * live from one document to the next instead of being made for each. */
+typedef struct doc_scratch {
+    an_terms terms;
+    strs texts, values;
+    char *buf; /* joined texts, facet values */
+    size_t buflen, bufcap;
+    char *json; /* the serialised state */
+    size_t jsoncap;
+    term_agg agg;
+    stem_entry stems[STEM_CACHE_SLOTS];
+} doc_scratch;
+
 typedef struct builder {
     an_analyzer *a;
     xap_doc *doc;
     const summary *s;
     doc_name_lookup lookup;
     void *lookup_ctx;
-    an_terms terms;
-    strs texts, values;
-    char *buf; /* joined texts, facet values */
-    size_t buflen, bufcap;
+    doc_scratch *x;
     char term[DOC_MAX_TERM + 1];
     xap_err xerr;
     char *err;
@@ -79,22 +122,192 @@ static int strs_push(strs *l, const char *s)
     return 0;
 }
 
-static int buf_append(builder *b, const char *p, size_t n)
+static int buf_append(doc_scratch *x, const char *p, size_t n)
 {
-    if (b->buflen + n + 1 > b->bufcap) {
-        size_t cap = b->bufcap ? b->bufcap : 1024;
-        while (cap < b->buflen + n + 1)
+    if (x->buflen + n + 1 > x->bufcap) {
+        size_t cap = x->bufcap ? x->bufcap : 1024;
+        while (cap < x->buflen + n + 1)
             cap *= 2;
-        char *nb = realloc(b->buf, cap);
+        char *nb = realloc(x->buf, cap);
         if (!nb)
             return -1;
-        b->buf = nb;
-        b->bufcap = cap;
+        x->buf = nb;
+        x->bufcap = cap;
     }
-    memcpy(b->buf + b->buflen, p, n);
-    b->buflen += n;
-    b->buf[b->buflen] = '\0';
+    memcpy(x->buf + x->buflen, p, n);
+    x->buflen += n;
+    x->buf[x->buflen] = '\0';
     return 0;
+}
+
+static void scratch_free(void *p)
+{
+    doc_scratch *x = p;
+    if (!x)
+        return;
+    an_terms_free(&x->terms);
+    free(x->texts.v);
+    free(x->values.v);
+    free(x->buf);
+    free(x->json);
+    free(x->agg.slots);
+    free(x->agg.v);
+    free(x->agg.arena);
+    free(x);
+}
+
+static doc_scratch *scratch_new(void)
+{
+    doc_scratch *x = calloc(1, sizeof *x);
+    if (x)
+        an_terms_init(&x->terms);
+    return x;
+}
+
+static pthread_key_t scratch_key;
+static int scratch_key_ok;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+
+static void scratch_key_make(void)
+{
+    scratch_key_ok = pthread_key_create(&scratch_key, scratch_free) == 0;
+}
+
+/* This thread's scratch (freed when the thread exits); *temporary is set
+ * when thread-specific storage is unavailable and the caller must free it. */
+static doc_scratch *scratch_get(int *temporary)
+{
+    *temporary = 0;
+    pthread_once(&scratch_once, scratch_key_make);
+    if (scratch_key_ok) {
+        doc_scratch *x = pthread_getspecific(scratch_key);
+        if (x)
+            return x;
+        x = scratch_new();
+        if (x && pthread_setspecific(scratch_key, x) == 0)
+            return x;
+        scratch_free(x);
+    }
+    *temporary = 1;
+    return scratch_new();
+}
+
+static uint32_t hash_bytes(const char *p, size_t n)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)p[i]) * 16777619u;
+    return h;
+}
+
+static int agg_rehash(term_agg *g, size_t nslots)
+{
+    uint32_t *slots = calloc(nslots, sizeof *slots);
+    if (!slots)
+        return -1;
+    for (size_t i = 0; i < g->n; i++) {
+        size_t j = hash_bytes(g->arena + g->v[i].off, g->v[i].len) & (nslots - 1);
+        while (slots[j])
+            j = (j + 1) & (nslots - 1);
+        slots[j] = (uint32_t)i + 1;
+        g->v[i].slot = (uint32_t)j;
+    }
+    free(g->slots);
+    g->slots = slots;
+    g->nslots = nslots;
+    return 0;
+}
+
+/* Counts one occurrence of `term`. */
+static int agg_add(term_agg *g, const char *term, size_t len)
+{
+    if ((g->n + 1) * 2 > g->nslots && agg_rehash(g, g->nslots ? g->nslots * 2 : 1024) != 0)
+        return -1;
+    size_t j = hash_bytes(term, len) & (g->nslots - 1);
+    while (g->slots[j]) {
+        agg_term *t = &g->v[g->slots[j] - 1];
+        if (t->len == len && memcmp(g->arena + t->off, term, len) == 0) {
+            t->wdf++;
+            return 0;
+        }
+        j = (j + 1) & (g->nslots - 1);
+    }
+    if (g->n == g->cap) {
+        size_t cap = g->cap ? g->cap * 2 : 512;
+        agg_term *v = realloc(g->v, cap * sizeof *v);
+        if (!v)
+            return -1;
+        g->v = v;
+        g->cap = cap;
+    }
+    if (g->alen + len > g->acap) {
+        size_t cap = g->acap ? g->acap : 8192;
+        while (cap < g->alen + len)
+            cap *= 2;
+        if (cap > UINT32_MAX)
+            return -1;
+        char *a = realloc(g->arena, cap);
+        if (!a)
+            return -1;
+        g->arena = a;
+        g->acap = cap;
+    }
+    memcpy(g->arena + g->alen, term, len);
+    g->v[g->n] = (agg_term){(uint32_t)g->alen, (uint32_t)len, 1, (uint32_t)j};
+    g->alen += len;
+    g->slots[j] = (uint32_t)++g->n;
+    return 0;
+}
+
+/* Empties the counter (after a document that failed half-way, too). */
+static void agg_reset(term_agg *g)
+{
+    for (size_t i = 0; i < g->n; i++)
+        g->slots[g->v[i].slot] = 0;
+    g->n = 0;
+    g->alen = 0;
+}
+
+/* Adds the counted terms to the document and empties the counter. */
+static int agg_flush(term_agg *g, xap_doc *doc, xap_err *xerr)
+{
+    int rc = 0;
+    for (size_t i = 0; i < g->n; i++) {
+        if (rc == 0 && xap_doc_add_term(doc, g->arena + g->v[i].off, g->v[i].len, g->v[i].wdf,
+                                        xerr) != 0)
+            rc = -1;
+        g->slots[g->v[i].slot] = 0;
+    }
+    g->n = 0;
+    g->alen = 0;
+    return rc;
+}
+
+/* Snowball stem of a normalised word, through the cache. */
+static int stem_cached(builder *b, const char *w, size_t len, char *out, size_t cap)
+{
+    stem_entry *e = NULL;
+    if (len < STEM_CACHE_WORD) {
+        uint32_t h = 2166136261u; /* FNV-1a */
+        for (size_t i = 0; i < len; i++)
+            h = (h ^ (unsigned char)w[i]) * 16777619u;
+        e = &b->x->stems[h & (STEM_CACHE_SLOTS - 1)];
+        if (e->wlen == len && memcmp(e->word, w, len) == 0) {
+            if ((size_t)e->slen + 1 > cap)
+                return -1;
+            memcpy(out, e->stem, e->slen);
+            out[e->slen] = '\0';
+            return e->slen;
+        }
+    }
+    int n = an_stem(b->a, w, len, out, cap);
+    if (e && n >= 0 && n < STEM_CACHE_WORD) {
+        e->wlen = (uint8_t)len;
+        memcpy(e->word, w, len);
+        e->slen = (uint8_t)n;
+        memcpy(e->stem, out, (size_t)n);
+    }
+    return n;
 }
 
 static int fail(builder *b, const char *what)
@@ -108,14 +321,14 @@ static int fail(builder *b, const char *what)
 
 /* ---- where each field's data comes from --------------------------------- */
 
-/* Fills b->texts (analysed into text terms) and b->values (exact filter and
+/* Fills x->texts (analysed into text terms) and x->values (exact filter and
  * facet values) for field `id`. Tags, terms, owners and domains are searched
  * by their label as people write it ("Legacy Data", "pii:email"), filtered
  * by their full URN. */
 static int field_inputs(builder *b, field_id id)
 {
     const summary *s = b->s;
-    strs *t = &b->texts, *v = &b->values;
+    strs *t = &b->x->texts, *v = &b->x->values;
     const sum_strv *urns = NULL;
     switch (id) {
     case F_NAME: {
@@ -219,7 +432,7 @@ static size_t term_make(builder *b, const char *prefix, size_t plen, const char 
     return plen + blen;
 }
 
-/* Writes the analysed terms in b->terms for field f. */
+/* Writes the analysed terms in x->terms for field f. */
 static int write_text_terms(builder *b, const field_def *f)
 {
     size_t plen = strlen(f->prefix);
@@ -233,23 +446,24 @@ static int write_text_terms(builder *b, const field_def *f)
     memcpy(stem_prefix, f->prefix, plen);
     memcpy(stem_prefix + plen, TERM_STEM_MARK, splen - plen);
 
-    for (size_t i = 0; i < b->terms.n; i++) {
-        const an_term *t = &b->terms.v[i];
+    for (size_t i = 0; i < b->x->terms.n; i++) {
+        const an_term *t = &b->x->terms.v[i];
         size_t n = term_make(b, f->prefix, plen, t->text, t->len);
-        if (n) {
-            int rc = positions ? xap_doc_add_posting(b->doc, b->term, n, t->pos + 1, 1, &b->xerr)
-                               : xap_doc_add_term(b->doc, b->term, n, 1, &b->xerr);
-            if (rc != 0)
+        if (n && positions) {
+            /* Xapian positions conventionally start at 1. */
+            if (xap_doc_add_posting(b->doc, b->term, n, t->pos + 1, 1, &b->xerr) != 0)
                 return fail(b, "adding a term");
+        } else if (n && agg_add(&b->x->agg, b->term, n) != 0) {
+            return fail(b, "out of memory");
         }
         /* Stems of words only: a joined identifier is not English. */
         if (stemmed && t->kind == AN_PART) {
-            int sl = an_stem(b->a, t->text, t->len, stem, sizeof stem);
+            int sl = stem_cached(b, t->text, t->len, stem, sizeof stem);
             if (sl < 0)
                 continue; /* cannot happen for a term the analyzer kept */
             n = term_make(b, stem_prefix, splen, stem, (size_t)sl);
-            if (n && xap_doc_add_term(b->doc, b->term, n, 1, &b->xerr) != 0)
-                return fail(b, "adding a stemmed term");
+            if (n && agg_add(&b->x->agg, b->term, n) != 0)
+                return fail(b, "out of memory");
         }
     }
     return 0;
@@ -257,24 +471,25 @@ static int write_text_terms(builder *b, const field_def *f)
 
 static int write_texts(builder *b, const field_def *f)
 {
-    an_terms_clear(&b->terms);
+    doc_scratch *x = b->x;
+    an_terms_clear(&x->terms);
     if (f->flags & FIELD_POSITIONS) {
         /* Each text on its own, with a gap so that no phrase spans two. */
         uint32_t pos = 0;
-        for (size_t i = 0; i < b->texts.n; i++) {
-            int64_t next = an_analyze(b->a, b->texts.v[i], strlen(b->texts.v[i]), pos, &b->terms);
+        for (size_t i = 0; i < x->texts.n; i++) {
+            int64_t next = an_analyze(b->a, x->texts.v[i], strlen(x->texts.v[i]), pos, &x->terms);
             if (next < 0)
                 return fail(b, "out of memory analysing text");
             pos = (uint32_t)next + DOC_POS_GAP;
         }
-    } else if (b->texts.n > 0) {
+    } else if (x->texts.n > 0) {
         /* One call over all texts: a newline always separates words. */
-        b->buflen = 0;
-        for (size_t i = 0; i < b->texts.n; i++)
-            if ((i > 0 && buf_append(b, "\n", 1) != 0) ||
-                buf_append(b, b->texts.v[i], strlen(b->texts.v[i])) != 0)
+        x->buflen = 0;
+        for (size_t i = 0; i < x->texts.n; i++)
+            if ((i > 0 && buf_append(x, "\n", 1) != 0) ||
+                buf_append(x, x->texts.v[i], strlen(x->texts.v[i])) != 0)
                 return fail(b, "out of memory");
-        if (an_analyze(b->a, b->buf, b->buflen, 0, &b->terms) < 0)
+        if (an_analyze(b->a, x->buf, x->buflen, 0, &x->terms) < 0)
             return fail(b, "out of memory analysing text");
     }
     return write_text_terms(b, f);
@@ -288,8 +503,9 @@ static int write_filters(builder *b, const field_def *f)
         return fail(b, "filter prefix too long");
     memcpy(prefix, f->filter_prefix, plen);
     prefix[plen++] = ':';
-    for (size_t i = 0; i < b->values.n; i++) {
-        size_t n = term_make(b, prefix, plen, b->values.v[i], strlen(b->values.v[i]));
+    for (size_t i = 0; i < b->x->values.n; i++) {
+        const char *val = b->x->values.v[i];
+        size_t n = term_make(b, prefix, plen, val, strlen(val));
         if (n && xap_doc_add_boolean_term(b->doc, b->term, n, &b->xerr) != 0)
             return fail(b, "adding a filter term");
     }
@@ -300,13 +516,14 @@ static int write_filters(builder *b, const field_def *f)
  * itself cannot be stored without being split: it is skipped and counted. */
 static int write_facet(builder *b, const field_def *f)
 {
-    b->buflen = 0;
+    doc_scratch *x = b->x;
+    x->buflen = 0;
     size_t written = 0;
-    for (size_t i = 0; i < b->values.n; i++) {
-        const char *val = b->values.v[i];
+    for (size_t i = 0; i < x->values.n; i++) {
+        const char *val = x->values.v[i];
         int dup = 0;
         for (size_t j = 0; j < i && !dup; j++)
-            dup = strcmp(b->values.v[j], val) == 0;
+            dup = strcmp(x->values.v[j], val) == 0;
         if (dup)
             continue;
         if (strchr(val, XAP_MULTI_SEP)) {
@@ -314,11 +531,11 @@ static int write_facet(builder *b, const field_def *f)
             continue;
         }
         char sep = XAP_MULTI_SEP;
-        if ((written > 0 && buf_append(b, &sep, 1) != 0) || buf_append(b, val, strlen(val)) != 0)
+        if ((written > 0 && buf_append(x, &sep, 1) != 0) || buf_append(x, val, strlen(val)) != 0)
             return fail(b, "out of memory");
         written++;
     }
-    if (written && xap_doc_add_value(b->doc, (unsigned)f->slot, b->buf, b->buflen, &b->xerr) != 0)
+    if (written && xap_doc_add_value(b->doc, (unsigned)f->slot, x->buf, x->buflen, &b->xerr) != 0)
         return fail(b, "adding a facet value");
     return 0;
 }
@@ -418,9 +635,10 @@ int doc_id_term(const char *urn, char *out, size_t cap)
 
 static int build(builder *b, const json_t *state)
 {
+    agg_reset(&b->x->agg);
     for (int i = 0; i < F_COUNT; i++) {
         const field_def *f = &FIELDS[i];
-        b->texts.n = b->values.n = 0;
+        b->x->texts.n = b->x->values.n = 0;
         if (field_inputs(b, f->id) != 0)
             return fail(b, "out of memory");
         if ((f->flags & FIELD_TEXT) && write_texts(b, f) != 0)
@@ -430,6 +648,8 @@ static int build(builder *b, const json_t *state)
         if ((f->flags & FIELD_FACET) && write_facet(b, f) != 0)
             return -1;
     }
+    if (agg_flush(&b->x->agg, b->doc, &b->xerr) != 0)
+        return fail(b, "adding a term");
     if (write_names(b) != 0 || write_slots(b) != 0)
         return -1;
     if (b->s->removed && xap_doc_add_boolean_term(b->doc, TERM_REMOVED, strlen(TERM_REMOVED),
@@ -443,12 +663,13 @@ static int build(builder *b, const json_t *state)
     if (xap_doc_add_boolean_term(b->doc, id, (size_t)idlen, &b->xerr) != 0)
         return fail(b, "adding the id term");
 
-    char *data = json_dumps(state, JSON_COMPACT);
-    if (!data)
+    doc_scratch *x = b->x;
+    size_t need;
+    if (docdata_dump(state, &x->json, &x->jsoncap, &need) != 0)
         return fail(b, "cannot serialise the state");
-    int rc = xap_doc_set_data(b->doc, data, strlen(data), &b->xerr);
-    free(data);
-    return rc != 0 ? fail(b, "setting the document data") : 0;
+    if (xap_doc_set_data(b->doc, x->json, need, &b->xerr) != 0)
+        return fail(b, "setting the document data");
+    return 0;
 }
 
 int doc_build(an_analyzer *a, const json_t *state, doc_name_lookup lookup, void *lookup_ctx,
@@ -470,12 +691,11 @@ int doc_build(an_analyzer *a, const json_t *state, doc_name_lookup lookup, void 
     b.lookup_ctx = lookup_ctx;
     b.err = err;
     b.errlen = errlen;
-    an_terms_init(&b.terms);
-    int rc = build(&b, state);
-    an_terms_free(&b.terms);
-    free(b.texts.v);
-    free(b.values.v);
-    free(b.buf);
+    int temporary;
+    b.x = scratch_get(&temporary);
+    int rc = b.x ? build(&b, state) : fail(&b, "out of memory");
+    if (temporary)
+        scratch_free(b.x);
     summary_free(&s);
     return rc;
 }

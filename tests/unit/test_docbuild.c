@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "model/docbuild.h"
+#include "model/docdata.h"
 #include "model/fields.h"
 
 static an_analyzer *an;
@@ -502,6 +503,63 @@ START_TEST(unknown_type_and_bad_state)
 }
 END_TEST
 
+/* The document data is what json_dumps(JSON_COMPACT) writes, byte for byte. */
+START_TEST(data_is_compact_json)
+{
+    const char *texts[] = {
+        "{\"a\":\"quote \\\" backslash \\\\ newline \\n tab \\t bell \\u0007 nul \\u0000 end\"}",
+        "{\"caf\\u00e9\":\"\\u4e2d\\u6587 \\ud83d\\ude00\",\"slash\":\"a/b\"}",
+        "[1,-9223372036854775807,0.5,1e300,2.0,-0.0,1.2345678901234567e-7,1e5,1.5e-300,1e23,true,false,null]",
+        "{\"empty\":{},\"list\":[],\"nested\":{\"x\":[{\"y\":[[]]}]}}",
+        "\"just a string\"",
+        "{\"k\\u001f\":\"\\r\\b\\f\\u001f\"}",
+    };
+    char *buf = NULL;
+    size_t cap = 0, len;
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        json_t *v = json_loads(texts[i], JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+        ck_assert_msg(v != NULL, "case %zu does not parse", i);
+        char *want = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+        ck_assert_int_eq(docdata_dump(v, &buf, &cap, &len), 0);
+        ck_assert_uint_eq(len, strlen(want));
+        ck_assert_msg(memcmp(buf, want, len) == 0, "case %zu: %s != %s", i, buf, want);
+        free(want);
+        json_decref(v);
+    }
+    /* A large state grows the buffer. */
+    json_t *big = json_array();
+    for (int i = 0; i < 5000; i++)
+        json_array_append_new(big, json_pack("{s:i,s:s}", "i", i, "s", "some text here"));
+    ck_assert_int_eq(docdata_dump(big, &buf, &cap, &len), 0);
+    char *want = json_dumps(big, JSON_COMPACT);
+    ck_assert_uint_eq(len, strlen(want));
+    ck_assert_int_eq(memcmp(buf, want, len), 0);
+    free(want);
+    json_decref(big);
+    free(buf);
+}
+END_TEST
+
+/* Buffers are kept per thread between documents: a document must not
+ * inherit anything from the one before, nor from one that failed. */
+START_TEST(documents_are_independent)
+{
+    built a = build_text(DATASET);
+    built b = build_text("{\"urn\":\"urn:li:tag:solo\",\"type\":\"tag\",\"aspects\":{}}");
+    ck_no_term(b, "Ccustomer");
+    ck_no_term(b, "EZcode");
+    ck_no_term(b, "Tlegacy");
+    ck_term(b, "Nsolo");
+    built c = build_text(DATASET);
+    ck_assert_uint_eq(a.n, c.n);
+    for (size_t i = 0; i < a.n; i++)
+        ck_assert_str_eq(a.terms[i], c.terms[i]);
+    built_free(&a);
+    built_free(&b);
+    built_free(&c);
+}
+END_TEST
+
 static Suite *docbuild_suite(void)
 {
     Suite *s = suite_create("docbuild");
@@ -523,6 +581,8 @@ static Suite *docbuild_suite(void)
     tcase_add_test(tc, every_term_belongs_to_the_registry);
     tcase_add_test(tc, long_terms_skipped_not_cut);
     tcase_add_test(tc, unknown_type_and_bad_state);
+    tcase_add_test(tc, data_is_compact_json);
+    tcase_add_test(tc, documents_are_independent);
     suite_add_tcase(s, tc);
     return s;
 }
