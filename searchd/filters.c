@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/summary.h"
 #include "model/urn.h"
 #include "searchd/limits.h"
 
@@ -105,9 +106,10 @@ void filters_free(filter_set *f)
     memset(f, 0, sizeof *f);
 }
 
-/* The exact filter terms one value may be indexed as. */
+/* The filter terms one value stands for. */
+#define FORMS_MAX 32
 typedef struct term_forms {
-    char v[8][256];
+    char v[FORMS_MAX][256];
     size_t n;
 } term_forms;
 
@@ -115,7 +117,7 @@ typedef struct term_forms {
  * exist in the index (Xapian terms are at most 245 bytes). */
 static void forms_add(term_forms *t, const char *fp, const char *a, const char *b)
 {
-    if (t->n == sizeof t->v / sizeof t->v[0])
+    if (t->n == FORMS_MAX)
         return;
     int len = snprintf(t->v[t->n], sizeof t->v[0], "%s:%s%s", fp, a, b);
     if (len < 0 || len > 245)
@@ -126,26 +128,94 @@ static void forms_add(term_forms *t, const char *fp, const char *a, const char *
     t->n++;
 }
 
-/* The exact forms one value may take in the index, ORed. */
-static xap_query *value_query(const field_def *f, const char *value, an_analyzer *an,
-                              xap_err *err)
+/* Keeps only the forms that exist in the index. */
+static int forms_existing(term_forms *t, xap_db *db, xap_err *err)
 {
-    term_forms t;
+    size_t k = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        uint32_t freq = 0;
+        if (xap_db_termfreq(db, t->v[i], strlen(t->v[i]), &freq, err) != XAP_OK)
+            return -1;
+        if (freq > 0 && k != i)
+            memcpy(t->v[k], t->v[i], sizeof t->v[0]);
+        k += freq > 0;
+    }
+    t->n = k;
+    return 0;
+}
+
+/* 1 if a and b normalise to the same text. */
+static int same_normalised(an_analyzer *an, const char *a, const char *norm_b, int *oom)
+{
+    char *na = an_normalize(an, a, strlen(a), NULL);
+    if (!na) {
+        *oom = 1;
+        return 0;
+    }
+    int same = strcmp(na, norm_b) == 0;
+    free(na);
+    return same;
+}
+
+/* When no exact form exists: the field's values that equal `value` once
+ * case, accents and spacing are folded (origin:prod finds PROD, owners:
+ * JDoe finds urn:li:corpuser:jdoe). Scans the field's filter terms, which
+ * only happens for a value that would otherwise match nothing. */
+static int forms_folded(term_forms *t, const field_def *f, const char *value, int urn_field,
+                        an_analyzer *an, xap_db *db, xap_err *err)
+{
+    int is_urn = strncmp(value, "urn:", 4) == 0;
+    const char *want_src = (!urn_field && is_urn) ? urn_last_field(value) : value;
+    char *want = an_normalize(an, want_src, strlen(want_src), NULL);
+    char prefix[32];
+    int plen = snprintf(prefix, sizeof prefix, "%s:", f->filter_prefix);
+    int rc = -1, oom = 0;
+    xap_termiter *it = NULL;
+    if (!want)
+        goto nomem;
+    it = xap_db_allterms(db, prefix, (size_t)plen, err);
+    if (!it)
+        goto done;
+    const char *term;
+    size_t len;
+    uint32_t freq;
+    int more;
+    while ((more = xap_termiter_next(it, &term, &len, &freq, err)) == 1 && t->n < FORMS_MAX) {
+        char body[256];
+        if (len - (size_t)plen >= sizeof body)
+            continue;
+        memcpy(body, term + plen, len - (size_t)plen);
+        body[len - (size_t)plen] = '\0';
+        /* A URN field's value matches by URN or, when given without "urn:",
+         * by label. */
+        const char *cmp = (urn_field && !is_urn) ? summary_urn_label(body) : body;
+        if (same_normalised(an, cmp, want, &oom))
+            forms_add(t, f->filter_prefix, body, "");
+        if (oom)
+            goto nomem;
+    }
+    rc = more < 0 ? -1 : 0;
+    goto done;
+nomem:
+    err->code = XAP_E_NOMEM;
+    snprintf(err->msg, sizeof err->msg, "out of memory");
+done:
+    xap_termiter_free(it);
+    free(want);
+    return rc;
+}
+
+/* The filter terms of one value, ORed: the value as given, as the label
+ * of a URN for URN fields, folded as a last resort. */
+static xap_query *value_query(const field_def *f, const char *value, an_analyzer *an,
+                              xap_db *db, xap_err *err)
+{
+    static _Thread_local term_forms t; /* 8 KB: kept off the worker's stack */
     t.n = 0;
     const char *fp = f->filter_prefix;
     int is_urn = strncmp(value, "urn:", 4) == 0;
-    forms_add(&t, fp, value, "");
-    /* Keyword values are indexed as written or normalised (PROD, prod):
-     * accept both so filters do not depend on case. */
-    char *norm = an_normalize(an, value, strlen(value), NULL);
-    if (!norm) {
-        err->code = XAP_E_NOMEM;
-        snprintf(err->msg, sizeof err->msg, "out of memory");
-        return NULL;
-    }
-    forms_add(&t, fp, norm, "");
-    free(norm);
     const char *const *types = urn_types_of(f->id);
+    forms_add(&t, fp, value, "");
     if (types && !is_urn) {
         for (size_t i = 0; types[i]; i++) {
             char pre[64];
@@ -156,9 +226,13 @@ static xap_query *value_query(const field_def *f, const char *value, an_analyzer
         /* platform=urn:li:dataPlatform:hive means hive. */
         forms_add(&t, fp, urn_last_field(value), "");
     }
+    if (forms_existing(&t, db, err) != 0)
+        return NULL;
+    if (t.n == 0 && forms_folded(&t, f, value, types != NULL, an, db, err) != 0)
+        return NULL;
     if (t.n == 0)
         return xap_query_match_nothing(err);
-    xap_query *v[sizeof t.v / sizeof t.v[0]];
+    xap_query *v[FORMS_MAX];
     size_t n = 0;
     xap_query *q = NULL;
     for (; n < t.n; n++)
@@ -173,7 +247,8 @@ done:
     return q;
 }
 
-int filters_query(const filter_set *f, an_analyzer *an, xap_query **out, xap_err *err)
+int filters_query(const filter_set *f, an_analyzer *an, xap_db *db, xap_query **out,
+                  xap_err *err)
 {
     *out = NULL;
     if (f->n == 0)
@@ -188,7 +263,7 @@ int filters_query(const filter_set *f, an_analyzer *an, xap_query **out, xap_err
         for (size_t i = 0; i < f->n; i++) {
             if (f->items[i].field->id != (field_id)fid)
                 continue;
-            xap_query *q = value_query(f->items[i].field, f->items[i].value, an, err);
+            xap_query *q = value_query(f->items[i].field, f->items[i].value, an, db, err);
             if (!q) {
                 for (size_t k = 0; k < nv; k++)
                     xap_query_free(vals[k]);

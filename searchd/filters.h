@@ -5,7 +5,8 @@
  * within one field. For URN-valued fields the label people write is enough:
  * tags:pii:email means urn:li:tag:pii:email, owners:jdoe means
  * urn:li:corpuser:jdoe or urn:li:corpGroup:jdoe. type=dataset is shorthand
- * for filter=type:dataset.
+ * for filter=type:dataset. Exact values are exact: a facet value's count
+ * equals the total of the search filtered on it.
  */
 #ifndef MDX_SEARCHD_FILTERS_H
 #define MDX_SEARCHD_FILTERS_H
@@ -32,9 +33,12 @@ typedef struct filter_set {
 int filters_parse(request *r, filter_set *out);
 void filters_free(filter_set *f);
 
-/* The filter query, or NULL in *out when there are no filters. Returns 0,
- * or -1 with err filled. */
-int filters_query(const filter_set *f, an_analyzer *an, xap_query **out, xap_err *err);
+/* The filter query, or NULL in *out when there are no filters. A value
+ * matches its exact term; when no exact form exists in `db`, the field's
+ * values equal to it after case and accent folding (origin:prod finds
+ * PROD). Returns 0, or -1 with err filled (XAP_E_MODIFIED: retry). */
+int filters_query(const filter_set *f, an_analyzer *an, xap_db *db, xap_query **out,
+                  xap_err *err);
 
 /* {"FIELD": ["value", ...]} as the search answer echoes it. */
 json_t *filters_json(const filter_set *f);

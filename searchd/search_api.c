@@ -40,9 +40,33 @@ static json_t *query_json(const qp_plan *plan, const search_result *res, const f
         if (i >= res->words_used)
             json_array_append_new(dropped, json_string(plan->words[i].text));
     }
-    return json_pack("{s:s,s:o,s:s,s:o,s:o,s:b}", "q", q, "words", words, "mode",
+    return json_pack("{s:s,s:o,s:s,s:o,s:o,s:I}", "q", q, "words", words, "mode",
                      res->mode_any ? "any" : "all", "dropped", dropped, "filters",
-                     filters_json(fs), "exact_name", res->exact_first > 0);
+                     filters_json(fs), "exact_matches", (json_int_t)res->exact_first);
+}
+
+/* One attempt at the search over the reader's current revision. */
+static int run_once(reader *rd, const qp_plan *plan, const qp_rank *rank, const filter_set *fs,
+                    const facet_req *fq, int removed, long offset, long limit,
+                    search_result *res, char *err, size_t errlen)
+{
+    xap_err xe = {0};
+    xap_query *filter = NULL;
+    if (filters_query(fs, rd->an, rd->db, &filter, &xe) != 0) {
+        snprintf(err, errlen, "building filters: %s", xe.msg);
+        return xe.code == XAP_E_MODIFIED ? XAP_E_MODIFIED : XAP_E_GENERIC;
+    }
+    search_spec sp = {.rd = rd,
+                      .plan = plan,
+                      .rank = rank,
+                      .filter = filter,
+                      .facets = fq,
+                      .show_removed = removed,
+                      .offset = (uint32_t)offset,
+                      .limit = (uint32_t)limit};
+    int rc = search_exec(&sp, res, err, errlen);
+    xap_query_free(filter);
+    return rc;
 }
 
 void search_api_handle(request *r)
@@ -93,23 +117,7 @@ void search_api_handle(request *r)
     memset(&res, 0, sizeof res);
     int rc = XAP_OK;
     for (int attempt = 0; attempt <= SD_MODIFIED_RETRIES; attempt++) {
-        xap_err xe = {0};
-        xap_query *fq_query = NULL;
-        if (filters_query(&fs, rd->an, &fq_query, &xe) != 0) {
-            snprintf(err, sizeof err, "building filters: %s", xe.msg);
-            rc = XAP_E_GENERIC;
-            break;
-        }
-        search_spec sp = {.rd = rd,
-                          .plan = &plan,
-                          .rank = &rank,
-                          .filter = fq_query,
-                          .facets = &fq,
-                          .show_removed = removed,
-                          .offset = (uint32_t)offset,
-                          .limit = (uint32_t)limit};
-        rc = search_exec(&sp, &res, err, sizeof err);
-        xap_query_free(fq_query);
+        rc = run_once(rd, &plan, &rank, &fs, &fq, removed, offset, limit, &res, err, sizeof err);
         if (rc != XAP_E_MODIFIED)
             break;
         /* The index moved under the match: follow it and run again. */
