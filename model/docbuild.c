@@ -321,10 +321,40 @@ static int fail(builder *b, const char *what)
 
 /* ---- where each field's data comes from --------------------------------- */
 
+/* Generated ids (container GUIDs, domain and term UUIDs: 16 or more hex
+ * digits and dashes, some of them digits) are not words anyone types: kept
+ * as exact filter values, left out of the text fields, where they would only
+ * fill the vocabulary that typo correction and autocomplete draw from. */
+static int opaque_id(const char *s)
+{
+    size_t n = 0, digits = 0;
+    for (; s[n]; n++) {
+        char c = s[n];
+        if (c >= '0' && c <= '9')
+            digits++;
+        else if (!((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == '-'))
+            return 0;
+    }
+    return n >= 16 && digits > 0;
+}
+
+/* A related entity (owner, tag, term, domain, container) as text: its label
+ * as people write it ("Legacy Data", "pii:email", "jdoe") unless that is a
+ * generated id, and its display name when the lookup knows it. */
+static int push_related(builder *b, strs *t, const char *urn)
+{
+    const char *label = summary_urn_label(urn);
+    const char *name = b->lookup ? b->lookup(b->lookup_ctx, urn) : NULL;
+    if (!opaque_id(label) && strs_push(t, label) != 0)
+        return -1;
+    if (name && strcmp(name, label) != 0 && strs_push(t, name) != 0)
+        return -1;
+    return 0;
+}
+
 /* Fills x->texts (analysed into text terms) and x->values (exact filter and
- * facet values) for field `id`. Tags, terms, owners and domains are searched
- * by their label as people write it ("Legacy Data", "pii:email"), filtered
- * by their full URN. */
+ * facet values) for field `id`. Related entities are searched by label and
+ * name and filtered by their full URN. */
 static int field_inputs(builder *b, field_id id)
 {
     const summary *s = b->s;
@@ -335,7 +365,8 @@ static int field_inputs(builder *b, field_id id)
         const char *short_name = summary_short_name(s);
         if (strs_push(t, s->name) != 0)
             return -1;
-        if (short_name && strcmp(short_name, s->name) != 0 && strs_push(t, short_name) != 0)
+        if (short_name && strcmp(short_name, s->name) != 0 && !opaque_id(short_name) &&
+            strs_push(t, short_name) != 0)
             return -1;
         return 0;
     }
@@ -343,7 +374,7 @@ static int field_inputs(builder *b, field_id id)
         if (strs_push(t, s->qualified_name) != 0)
             return -1;
         if (s->urn_name && (!s->qualified_name || strcmp(s->urn_name, s->qualified_name) != 0) &&
-            strs_push(t, s->urn_name) != 0)
+            !opaque_id(s->urn_name) && strs_push(t, s->urn_name) != 0)
             return -1;
         return 0;
     case F_DESCRIPTION:
@@ -362,12 +393,6 @@ static int field_inputs(builder *b, field_id id)
                 return -1;
         return 0;
     case F_OWNERS:
-        /* The people behind an owner id, by the name others know them by. */
-        for (size_t i = 0; i < s->owners.n; i++) {
-            const char *name = b->lookup ? b->lookup(b->lookup_ctx, s->owners.v[i]) : NULL;
-            if (strs_push(t, name) != 0)
-                return -1;
-        }
         for (size_t i = 0; i < s->owner_names.n; i++)
             if (strs_push(t, s->owner_names.v[i]) != 0)
                 return -1;
@@ -400,18 +425,14 @@ static int field_inputs(builder *b, field_id id)
                 return -1;
         return 0;
     case F_CONTAINER:
-        /* A container's URN is an opaque id: it is searched by its name. */
-        if (s->container) {
-            const char *name = b->lookup ? b->lookup(b->lookup_ctx, s->container) : NULL;
-            if (strs_push(t, name) != 0 || strs_push(v, s->container) != 0)
-                return -1;
-        }
+        if (s->container && (push_related(b, t, s->container) != 0 || strs_push(v, s->container) != 0))
+            return -1;
         return 0;
     case F_COUNT:
         return 0;
     }
     for (size_t i = 0; urns && i < urns->n; i++)
-        if (strs_push(t, summary_urn_label(urns->v[i])) != 0 || strs_push(v, urns->v[i]) != 0)
+        if (push_related(b, t, urns->v[i]) != 0 || strs_push(v, urns->v[i]) != 0)
             return -1;
     return 0;
 }
@@ -577,6 +598,30 @@ static int write_names(builder *b)
     return rc;
 }
 
+/* SLOT_SUGGEST: urn, path and display name, so that searchd builds its
+ * autocomplete index from one value stream instead of a million document
+ * datas. A path holding the separator is left out (a URN cannot hold it). */
+static int write_suggest(builder *b)
+{
+    const summary *s = b->s;
+    doc_scratch *x = b->x;
+    const char *shortn = summary_short_name(s);
+    size_t plen = 0;
+    if (shortn && s->urn_name && shortn > s->urn_name)
+        plen = (size_t)(shortn - s->urn_name) - 1; /* without the '.' or '/' before it */
+    if (plen && memchr(s->urn_name, XAP_MULTI_SEP, plen))
+        plen = 0;
+    char sep = XAP_MULTI_SEP;
+    x->buflen = 0;
+    if (buf_append(x, s->urn, strlen(s->urn)) != 0 || buf_append(x, &sep, 1) != 0 ||
+        (plen && buf_append(x, s->urn_name, plen) != 0) || buf_append(x, &sep, 1) != 0 ||
+        buf_append(x, s->name, strlen(s->name)) != 0)
+        return fail(b, "out of memory");
+    if (xap_doc_add_value(b->doc, SLOT_SUGGEST, x->buf, x->buflen, &b->xerr) != 0)
+        return fail(b, "adding the suggest value");
+    return 0;
+}
+
 static int write_slots(builder *b)
 {
     const summary *s = b->s;
@@ -595,7 +640,7 @@ static int write_slots(builder *b)
         if (xap_doc_add_value(b->doc, SLOT_UPDATED, v, n, &b->xerr) != 0)
             return fail(b, "adding the updated value");
     }
-    return 0;
+    return write_suggest(b);
 }
 
 /* FNV-1a, 128 bits: a URN too long for a term is identified by its hash.

@@ -64,6 +64,9 @@ enum {
     SLOT_POPULARITY = 20, /* sortable: usage over the trailing 30 days (queries) */
     SLOT_NAME = 21,       /* normalised name, for sorting and exact display */
     SLOT_UPDATED = 22,    /* sortable: last event time seen (ms since epoch) */
+    SLOT_SUGGEST = 23,    /* what autocomplete shows, read for every document at once:
+                             "<urn>" XAP_MULTI_SEP "<path>" XAP_MULTI_SEP "<display name>"
+                             (path: the URN name before its short name, "db.schema") */
 };
 
 #define TERM_ID_PREFIX "Q"
