@@ -16,10 +16,11 @@
 #include "xapian-shim/xap.h"
 
 /* Looks up the display name of a user or group URN (NULL if unknown); lets
- * owners be found by the names people know them by. It is also asked for the
- * parent container's URN (an opaque id), so a container's name is searchable
- * on the entities inside it. The returned string must stay valid until
- * doc_build returns. */
+ * owners be found by the names people know them by. It is asked for every
+ * related entity the document names: owners, tags, glossary terms, domains
+ * and the parent container (whose URNs are often generated ids), so they are
+ * searchable by name on the entities that carry them. The returned string
+ * must stay valid until doc_build returns. */
 typedef const char *(*doc_name_lookup)(void *ctx, const char *urn);
 
 /* Fills `doc` (new, empty) from `state`. `lookup` may be NULL. Returns 0, or

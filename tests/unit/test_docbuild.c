@@ -8,8 +8,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <dirent.h>
+
 #include "model/docbuild.h"
 #include "model/docdata.h"
+#include "model/entity.h"
+#include "model/event.h"
 #include "model/fields.h"
 
 static an_analyzer *an;
@@ -48,6 +52,12 @@ static const char *lookup_names(void *ctx, const char *urn)
         return "Johnathan Doe";
     if (strcmp(urn, "urn:li:container:c0ffee") == 0)
         return "analytics_db";
+    if (strcmp(urn, "urn:li:domain:7186eeff-a860-4b0a-989f-69473a0c9c67") == 0)
+        return "Marketing Analytics";
+    if (strcmp(urn, "urn:li:glossaryTerm:41fbd1c8-f1f3-4b4e-9a2a-7e1d51e4d7e2") == 0)
+        return "Customer Lifetime Value";
+    if (strcmp(urn, "urn:li:tag:Legacy Data") == 0)
+        return "Legacy Data"; /* the same as its label: not indexed twice */
     return NULL;
 }
 
@@ -348,6 +358,53 @@ START_TEST(long_urn_id_is_hashed)
 }
 END_TEST
 
+static int has_term_containing(const built *b, char prefix, const char *part)
+{
+    for (size_t i = 0; i < b->n; i++)
+        if (b->terms[i][0] == prefix && strstr(b->terms[i], part))
+            return 1;
+    return 0;
+}
+
+/* Generated ids are filter values, not words: their names are what is
+ * searched, when the lookup knows them. */
+START_TEST(generated_ids_are_not_text)
+{
+    built b = build_text(
+        "{\"urn\":\"urn:li:dataset:(urn:li:dataPlatform:hive,db.t,PROD)\",\"type\":\"dataset\","
+        "\"aspects\":{\"domains\":{\"domains\":[\"urn:li:domain:7186eeff-a860-4b0a-989f-69473a0c9c67\","
+        "\"urn:li:domain:0b2e9a51-35c6-4d4c-8f0e-5e3c2a1d9b77\"]},"
+        "\"glossaryTerms\":{\"terms\":[{\"urn\":\"urn:li:glossaryTerm:41fbd1c8-f1f3-4b4e-9a2a-7e1d51e4d7e2\"}]},"
+        "\"container\":{\"container\":\"urn:li:container:ded36d15fcfbbb939830549697122661\"}}}");
+    ck_term(b, "Mmarketing");
+    ck_term(b, "Manalytics");
+    ck_assert(!has_term_containing(&b, 'M', "7186"));
+    ck_assert(!has_term_containing(&b, 'M', "0b2e"));
+    ck_term(b, "XM:urn:li:domain:7186eeff-a860-4b0a-989f-69473a0c9c67");
+    ck_term(b, "XM:urn:li:domain:0b2e9a51-35c6-4d4c-8f0e-5e3c2a1d9b77");
+    ck_term(b, "Gcustomer");
+    ck_term(b, "Glifetime");
+    ck_assert(!has_term_containing(&b, 'G', "41fbd1c8"));
+    ck_assert(!has_term_containing(&b, 'K', "ded36d15"));
+    ck_term(b, "XC:urn:li:container:ded36d15fcfbbb939830549697122661");
+    built_free(&b);
+
+    /* A container named by its properties: its GUID is not part of its name. */
+    b = build_text("{\"urn\":\"urn:li:container:ded36d15fcfbbb939830549697122661\",\"type\":\"container\","
+                   "\"aspects\":{\"containerProperties\":{\"name\":\"db1\"}}}");
+    ck_term(b, "Ndb1");
+    ck_assert(!has_term_containing(&b, 'N', "ded36d15"));
+    ck_assert(!has_term_containing(&b, 'U', "ded36d15"));
+    ck_term(b, TERM_EXACT_PREFIX "ded36d15fcfbbb939830549697122661"); /* a pasted id still matches */
+    built_free(&b);
+
+    /* Words made of hex letters are still words. */
+    b = build_text("{\"urn\":\"urn:li:tag:decade\",\"type\":\"tag\",\"aspects\":{}}");
+    ck_term(b, "Ndecade");
+    built_free(&b);
+}
+END_TEST
+
 START_TEST(removed_entities_are_marked)
 {
     built b = build_text("{\"urn\":\"urn:li:tag:old\",\"type\":\"tag\",\"aspects\":"
@@ -560,6 +617,144 @@ START_TEST(documents_are_independent)
 }
 END_TEST
 
+/* ---- every fixture entity, merged by the real entity code ------------- */
+
+typedef struct merge_ctx {
+    json_t *states; /* urn → state */
+    long events, rejected;
+} merge_ctx;
+
+static int merge_item(void *ctx, json_t *obj, const char *raw, size_t rawlen, const char *perr)
+{
+    merge_ctx *m = ctx;
+    (void)raw;
+    (void)rawlen;
+    (void)perr;
+    ev_event ev;
+    char err[512];
+    m->events++;
+    if (!obj || ev_decode(obj, &ev, err, sizeof err) != 0) {
+        m->rejected++;
+        return 0;
+    }
+    json_t *state = json_incref(json_object_get(m->states, ev.urn));
+    int rc = entity_apply(&state, &ev, err, sizeof err);
+    if (rc == ENT_APPLIED && state)
+        json_object_set(m->states, ev.urn, state);
+    else if (rc == ENT_DELETED)
+        json_object_del(m->states, ev.urn);
+    else
+        m->rejected++;
+    json_decref(state);
+    ev_free(&ev);
+    return 0;
+}
+
+static void merge_file(merge_ctx *m, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    ck_assert_msg(f != NULL, "%s", path);
+    ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
+    long n = ftell(f);
+    ck_assert_int_ge(n, 0);
+    rewind(f);
+    char *buf = malloc((size_t)n + 1);
+    ck_assert_ptr_nonnull(buf);
+    ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+    ck_assert_int_ge(ev_split(buf, (size_t)n, merge_item, m), 0);
+    free(buf);
+}
+
+static void merge_dir(merge_ctx *m, const char *dir)
+{
+    DIR *d = opendir(dir);
+    ck_assert_msg(d != NULL, "%s", dir);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        char path[2048];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        size_t len = strlen(e->d_name);
+        if (len > 5 && strcmp(e->d_name + len - 5, ".json") == 0)
+            merge_file(m, path);
+        else if (!strchr(e->d_name, '.'))
+            merge_dir(m, path);
+    }
+    closedir(d);
+}
+
+/* Every entity of every DataHub fixture becomes a document whose terms all
+ * fit Xapian, read back to the registry, and which carries its id and name. */
+START_TEST(every_fixture_entity_builds)
+{
+    const char *dir = getenv("MDX_FIXTURES");
+    merge_ctx m = {json_object(), 0, 0};
+    merge_dir(&m, dir ? dir : "tests/fixtures/datahub");
+    ck_assert_uint_gt(json_object_size(m.states), 500);
+    const char *urn;
+    json_t *state;
+    size_t ndocs = 0, with_columns = 0;
+    json_object_foreach(m.states, urn, state)
+    {
+        built b = build_state(state);
+        char id[300];
+        int n = doc_id_term(urn, id, sizeof id);
+        ck_assert_int_gt(n, 0);
+        ck_assert_msg(has_term(&b, id), "%s: no id term", urn);
+        int names = 0, columns = 0;
+        for (size_t i = 0; i < b.n; i++) {
+            const char *t = b.terms[i], *body;
+            ck_assert_msg(strlen(t) <= 245, "%s: term of %zu bytes", urn, strlen(t));
+            names += strncmp(t, TERM_EXACT_PREFIX, strlen(TERM_EXACT_PREFIX)) == 0;
+            if (t[0] == 'Q' || strncmp(t, TERM_EXACT_PREFIX, 3) == 0 || strcmp(t, TERM_REMOVED) == 0)
+                continue;
+            const field_def *f = field_by_term(t, &body);
+            ck_assert_msg(f != NULL, "%s: term \"%s\" belongs to no field", urn, t);
+            columns += f->id == F_FIELDS;
+        }
+        ck_assert_msg(names > 0, "%s: no exact-name term", urn);
+        with_columns += columns > 0;
+        ndocs++;
+        built_free(&b);
+    }
+    ck_assert_uint_gt(with_columns, 100);
+    json_decref(m.states);
+}
+END_TEST
+
+START_TEST(merged_hive_dataset_document)
+{
+    const char *dir = getenv("MDX_FIXTURES");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/golden/hive/hive_mces_golden.json",
+             dir ? dir : "tests/fixtures/datahub");
+    merge_ctx m = {json_object(), 0, 0};
+    merge_file(&m, path);
+    json_t *st = json_object_get(
+        m.states, "urn:li:dataset:(urn:li:dataPlatform:hive,db1.nested_struct_test,PROD)");
+    ck_assert_ptr_nonnull(st);
+    built b = build_state(st);
+    ck_term(b, "Nnested");
+    ck_term(b, "Nnestedstructtest");
+    ck_term(b, "Udb1");
+    ck_term(b, "Cservice");
+    ck_term(b, "Cprovider");
+    ck_term(b, "Cserviceprovidername");
+    ck_term(b, "Cpropertyid");
+    ck_no_term(b, "Cversion");
+    ck_term(b, "XP:hive");
+    ck_term(b, "XE:PROD");
+    ck_term(b, "XS:Table");
+    ck_term(b, "XC:urn:li:container:ded36d15fcfbbb939830549697122661");
+    ck_term(b, TERM_EXACT_PREFIX "nested_struct_test");
+    ck_term(b, TERM_EXACT_PREFIX "db1.nested_struct_test");
+    built_free(&b);
+    json_decref(m.states);
+}
+END_TEST
+
 static Suite *docbuild_suite(void)
 {
     Suite *s = suite_create("docbuild");
@@ -576,6 +771,7 @@ static Suite *docbuild_suite(void)
     tcase_add_test(tc, id_term_and_data);
     tcase_add_test(tc, long_urn_id_is_hashed);
     tcase_add_test(tc, removed_entities_are_marked);
+    tcase_add_test(tc, generated_ids_are_not_text);
     tcase_add_test(tc, popularity_orders_by_usage);
     tcase_add_test(tc, updated_slot);
     tcase_add_test(tc, every_term_belongs_to_the_registry);
@@ -583,6 +779,8 @@ static Suite *docbuild_suite(void)
     tcase_add_test(tc, unknown_type_and_bad_state);
     tcase_add_test(tc, data_is_compact_json);
     tcase_add_test(tc, documents_are_independent);
+    tcase_add_test(tc, merged_hive_dataset_document);
+    tcase_add_test(tc, every_fixture_entity_builds);
     suite_add_tcase(s, tc);
     return s;
 }
