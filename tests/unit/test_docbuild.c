@@ -307,6 +307,21 @@ START_TEST(exact_name_terms_and_name_slot)
 }
 END_TEST
 
+START_TEST(suggest_slot)
+{
+    built b = build_text(DATASET);
+    size_t len;
+    char *v = value(&b, SLOT_SUGGEST, &len);
+    const char want[] = "urn:li:dataset:(urn:li:dataPlatform:hive,sales_db.public.fct_orders,PROD)"
+                        "\x1f" "sales_db.public" "\x1f" "Customer Orders Report";
+    ck_assert_ptr_nonnull(v);
+    ck_assert_uint_eq(len, sizeof want - 1);
+    ck_assert_int_eq(memcmp(v, want, len), 0);
+    free(v);
+    built_free(&b);
+}
+END_TEST
+
 START_TEST(id_term_and_data)
 {
     json_t *st = parse(DATASET);
@@ -769,6 +784,7 @@ static Suite *docbuild_suite(void)
     tcase_add_test(tc, facet_slots_hold_distinct_values);
     tcase_add_test(tc, exact_name_terms_and_name_slot);
     tcase_add_test(tc, id_term_and_data);
+    tcase_add_test(tc, suggest_slot);
     tcase_add_test(tc, long_urn_id_is_hashed);
     tcase_add_test(tc, removed_entities_are_marked);
     tcase_add_test(tc, generated_ids_are_not_text);

@@ -54,6 +54,7 @@ START_TEST(slots_unique)
         ck_assert_int_ne(s, SLOT_POPULARITY);
         ck_assert_int_ne(s, SLOT_NAME);
         ck_assert_int_ne(s, SLOT_UPDATED);
+        ck_assert_int_ne(s, SLOT_SUGGEST);
         for (int j = i + 1; j < F_COUNT; j++)
             ck_assert_int_ne(s, FIELDS[j].slot);
     }
