@@ -296,12 +296,13 @@ int te_http_do(int port, const char *method, const char *path, const char *body,
     curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
     if (strcmp(method, "HEAD") == 0)
         curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
-    else if (strcmp(method, "GET") != 0)
-        curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
     if (body) {
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
         curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
     }
+    /* After POSTFIELDS (which implies POST): the method asked for wins. */
+    if (strcmp(method, "HEAD") != 0 && (body || strcmp(method, "GET") != 0))
+        curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
     hl = curl_slist_append(hl, "Expect:");
     for (size_t i = 0; headers && headers[i]; i++)
         hl = curl_slist_append(hl, headers[i]);
