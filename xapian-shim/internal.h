@@ -56,6 +56,12 @@ struct xap_postiter {
     bool pending = true;
 };
 
+struct xap_valueiter {
+    Xapian::ValueIterator it, end;
+    std::string cur;
+    bool pending = true;
+};
+
 struct xap_stem {
     Xapian::Stem stem;
 };

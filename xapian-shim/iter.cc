@@ -1,5 +1,5 @@
 /* iter.cc — walking terms (all terms of a database by prefix, or the terms of
- * a document) and posting lists, one entry per next() call. */
+ * a document), posting lists and value streams, one entry per next() call. */
 #include "xapian-shim/internal.h"
 
 #include <memory>
@@ -94,3 +94,36 @@ extern "C" int xap_postiter_next(xap_postiter *it, xap_docid *id, uint32_t *wdf,
 }
 
 extern "C" void xap_postiter_free(xap_postiter *it) { delete it; }
+
+extern "C" xap_valueiter *xap_db_valuestream(xap_db *db, unsigned slot, xap_err *err) {
+    XAPI_NULL_CHECK(db, err, nullptr);
+    try {
+        auto it = std::make_unique<xap_valueiter>();
+        it->it = db->db->valuestream_begin(slot);
+        it->end = db->db->valuestream_end(slot);
+        return it.release();
+    } catch (...) {
+        xapi_caught(err);
+        return nullptr;
+    }
+}
+
+extern "C" int xap_valueiter_next(xap_valueiter *it, xap_docid *id, const char **val,
+                                  size_t *len, xap_err *err) {
+    XAPI_NULL_CHECK(it, err, -1);
+    try {
+        if (!it->pending && it->it != it->end) ++it->it;
+        it->pending = false;
+        if (it->it == it->end) return 0;
+        it->cur = *it->it;
+        if (id) *id = it->it.get_docid();
+        if (val) *val = it->cur.data();
+        if (len) *len = it->cur.size();
+        return 1;
+    } catch (...) {
+        xapi_caught(err);
+        return -1;
+    }
+}
+
+extern "C" void xap_valueiter_free(xap_valueiter *it) { delete it; }

@@ -774,6 +774,48 @@ START_TEST(test_allterms_postlist) {
 }
 END_TEST
 
+START_TEST(test_valuestream) {
+    xap_db *w = open_write();
+    const char *names[] = {"orders", NULL, "customers"};
+    for (int i = 0; i < 3; i++) {
+        char id[8];
+        snprintf(id, sizeof id, "v%d", i);
+        xap_doc *d = make_doc(id, "w", NULL);
+        if (names[i]) OK(xap_doc_add_value(d, 7, names[i], strlen(names[i]), err));
+        xap_docid did;
+        char q[16];
+        snprintf(q, sizeof q, "Q%s", id);
+        OK(xap_db_replace_by_term(w, q, strlen(q), d, &did, err));
+        xap_doc_free(d);
+    }
+    OK(xap_db_commit(w, err));
+    xap_db_close(w);
+    xap_db *r = open_read();
+    xap_err e = {0};
+    xap_valueiter *it = xap_db_valuestream(r, 7, &e);
+    ck_assert_ptr_nonnull(it);
+    xap_docid id;
+    const char *val;
+    size_t len;
+    /* Documents without a value are skipped; docid order. */
+    ck_assert_int_eq(xap_valueiter_next(it, &id, &val, &len, &e), 1);
+    ck_assert_uint_eq(id, 1);
+    ck_assert_int_eq(len, 6);
+    ck_assert_int_eq(memcmp(val, "orders", 6), 0);
+    ck_assert_int_eq(xap_valueiter_next(it, &id, &val, &len, &e), 1);
+    ck_assert_uint_eq(id, 3);
+    ck_assert_int_eq(memcmp(val, "customers", len), 0);
+    ck_assert_int_eq(xap_valueiter_next(it, &id, &val, &len, &e), 0);
+    ck_assert_int_eq(xap_valueiter_next(it, &id, &val, &len, &e), 0);
+    xap_valueiter_free(it);
+    it = xap_db_valuestream(r, 9, &e); /* an empty slot */
+    ck_assert_ptr_nonnull(it);
+    ck_assert_int_eq(xap_valueiter_next(it, &id, &val, &len, &e), 0);
+    xap_valueiter_free(it);
+    xap_db_close(r);
+}
+END_TEST
+
 START_TEST(test_stem) {
     xap_err e = {0};
     xap_stem *s = xap_stem_new("english", &e);
@@ -843,6 +885,7 @@ static Suite *xap_suite(void) {
     tcase_add_test(tc, test_facet_counter);
     tcase_add_test(tc, test_priors);
     tcase_add_test(tc, test_allterms_postlist);
+    tcase_add_test(tc, test_valuestream);
     tcase_add_test(tc, test_stem);
     tcase_add_test(tc, test_sortable);
     tcase_add_test(tc, test_errors_returned);
