@@ -121,6 +121,91 @@ json_t *ev_unwrap_unions(json_t *v)
     return ev_unwrap(v, 0);
 }
 
+/* As ev_unwrap, but never modifies `v`: subtrees without a wrapper are
+ * shared with it (a new reference), only the paths to a wrapper are new.
+ * Cheaper than a deep copy followed by an in-place unwrap. */
+static json_t *ev_unwrap_shared(const json_t *cv, int is_map)
+{
+    json_t *v = (json_t *)cv; /* only read, and referenced */
+    if (json_is_object(v)) {
+        if (json_object_size(v) == 1) {
+            void *it = json_object_iter(v);
+            const char *key = json_object_iter_key(it);
+            json_t *inner = json_object_iter_value(it);
+            int unwrap;
+            if (is_map)
+                unwrap = !strcmp(key, "map") && json_is_object(inner);
+            else
+                unwrap = ev_primitive_fits(key, inner) ||
+                         (ev_is_class_name(key) && (json_is_object(inner) || json_is_string(inner)));
+            if (unwrap)
+                return ev_unwrap_shared(inner, is_map);
+        }
+        json_t *out = NULL; /* made on the first member that changes */
+        for (void *it = json_object_iter(v); it; it = json_object_iter_next(v, it)) {
+            const char *key = json_object_iter_key(it);
+            json_t *child = json_object_iter_value(it);
+            json_t *nv = ev_unwrap_shared(child, strcmp(key, "customProperties") == 0);
+            if (!nv) {
+                json_decref(out);
+                return NULL;
+            }
+            if (nv != child && !out) {
+                out = json_object();
+                if (!out) {
+                    json_decref(nv);
+                    return NULL;
+                }
+                for (void *jt = json_object_iter(v); jt != it; jt = json_object_iter_next(v, jt))
+                    if (json_object_set(out, json_object_iter_key(jt), json_object_iter_value(jt)))
+                        goto fail_obj;
+            }
+            if (out && json_object_set_new(out, key, nv) != 0) {
+                json_decref(out);
+                return NULL;
+            }
+            if (!out)
+                json_decref(nv);
+        }
+        return out ? out : json_incref(v);
+    fail_obj:
+        json_decref(out);
+        return NULL;
+    }
+    if (json_is_array(v)) {
+        json_t *out = NULL;
+        size_t n = json_array_size(v);
+        for (size_t i = 0; i < n; i++) {
+            json_t *child = json_array_get(v, i);
+            json_t *nv = ev_unwrap_shared(child, 0);
+            if (!nv) {
+                json_decref(out);
+                return NULL;
+            }
+            if (nv != child && !out) {
+                out = json_array();
+                for (size_t j = 0; out && j < i; j++)
+                    if (json_array_append(out, json_array_get(v, j)) != 0) {
+                        json_decref(out);
+                        out = NULL;
+                    }
+                if (!out) {
+                    json_decref(nv);
+                    return NULL;
+                }
+            }
+            if (out && json_array_append_new(out, nv) != 0) {
+                json_decref(out);
+                return NULL;
+            }
+            if (!out)
+                json_decref(nv);
+        }
+        return out ? out : json_incref(v);
+    }
+    return json_incref(v);
+}
+
 /* ---- aspect names of MCE classes ------------------------------------ */
 
 /* Classes whose aspect name is not their class name with the first letter
@@ -223,16 +308,9 @@ static int ev_add_aspect(ev_event *out, const char *name, json_t *value, char *e
     return 0;
 }
 
-/* A copy of `v` with union wrappers removed (the input stays untouched). */
-static json_t *ev_unwrapped_copy(const json_t *v)
-{
-    json_t *copy = json_deep_copy(v);
-    if (!copy)
-        return NULL;
-    json_t *u = ev_unwrap_unions(copy);
-    json_decref(copy);
-    return u;
-}
+/* `v` with union wrappers removed; the input stays untouched (the result
+ * may share unchanged subtrees with it). */
+static json_t *ev_unwrapped_copy(const json_t *v) { return ev_unwrap_shared(v, 0); }
 
 /* MCE / MAE: {"<ns>.XSnapshot": {"urn": ..., "aspects": [{"<ns>.Y": {...}}]}} */
 static int ev_decode_snapshot(const json_t *snap, const char *field, ev_event *out, char *err,

@@ -278,6 +278,73 @@ START_TEST(test_too_many_segments)
 }
 END_TEST
 
+/* xorshift: a fixed seed keeps a failure reproducible */
+static unsigned long long rng_state = 0x2545F4914F6CDD1Dull;
+static unsigned long long rng(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return rng_state;
+}
+
+/* Random operations over random paths: each is applied or refused with a
+ * reason, and a refused one leaves the document as it was. */
+START_TEST(test_random_ops)
+{
+    static const char *segs[] = {"tags", "urn:li:tag:a", "urn:li:tag:(b/c)", "owners",
+                                 "urn:li:corpuser:x", "DATAOWNER", "fineGrainedLineages", "NONE",
+                                 "0", "1", "-", "a~1b", "~", "", "customProperties", "k",
+                                 "upstreams", "urn:li:dataset:(urn:li:dataPlatform:s3,x/y,PROD)"};
+    static const char *opnames[] = {"add", "remove", "replace", "test", "copy", "move", "bogus"};
+    static const char *values[] = {"1", "'s'", "{}", "[]", "{'tag':'urn:li:tag:a'}", "null",
+                                   "{'confidenceScore':0.5}", "[1,{'a':2}]"};
+    json_t *doc = q("{'tags':[{'tag':'urn:li:tag:a'}],'owners':[],'customProperties':{'k':'v'}}");
+    int applied = 0, refused = 0;
+    for (int iter = 0; iter < 20000; iter++) {
+        char path[512] = "", from[512] = "";
+        int n = (int)(rng() % 5);
+        for (int i = 0; i < n; i++) {
+            strcat(path, "/");
+            strcat(path, segs[rng() % (sizeof segs / sizeof segs[0])]);
+        }
+        n = (int)(rng() % 3);
+        for (int i = 0; i < n; i++) {
+            strcat(from, "/");
+            strcat(from, segs[rng() % (sizeof segs / sizeof segs[0])]);
+        }
+        json_t *op = json_pack("{s:s,s:s,s:s}", "op", opnames[rng() % 7], "path", path, "from",
+                               from);
+        if (rng() % 8)
+            json_object_set_new(op, "value", q(values[rng() % (sizeof values / sizeof values[0])]));
+        json_t *ops = json_pack("[o]", op);
+        json_t *before = json_deep_copy(doc);
+        char err[512] = "";
+        if (patch_apply(&doc, ops, err, sizeof err) == 0) {
+            applied++;
+        } else {
+            refused++;
+            ck_assert_msg(err[0] != '\0', "no reason for %s", path);
+            ck_assert(json_equal(doc, before));
+        }
+        /* keep the document small and varied */
+        if (json_dumpb(doc, NULL, 0, 0) > 4000 || !json_is_object(doc)) {
+            json_decref(doc);
+            doc = json_deep_copy(before);
+            if (!json_is_object(doc)) {
+                json_decref(doc);
+                doc = json_object();
+            }
+        }
+        json_decref(before);
+        json_decref(ops);
+    }
+    ck_assert_int_gt(applied, 1000);
+    ck_assert_int_gt(refused, 1000);
+    json_decref(doc);
+}
+END_TEST
+
 static Suite *patch_suite(void)
 {
     Suite *s = suite_create("patch");
@@ -286,6 +353,7 @@ static Suite *patch_suite(void)
     tcase_add_test(tc, test_all_or_nothing);
     tcase_add_test(tc, test_values_copied);
     tcase_add_test(tc, test_too_many_segments);
+    tcase_add_test(tc, test_random_ops);
     suite_add_tcase(s, tc);
     return s;
 }
