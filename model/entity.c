@@ -14,6 +14,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "model/aspects.h"
 #include "model/patch.h"
@@ -87,10 +88,19 @@ oom:
     return NULL;
 }
 
+/* Is `aspect` the key aspect of entities of `type` ("corpUserKey" for
+ * corpuser: DataHub's entity names and key aspects differ in case)? */
+static int entity_is_own_key(const char *aspect, const char *type)
+{
+    size_t tl = strlen(type);
+    return strlen(aspect) == tl + 3 && strncasecmp(aspect, type, tl) == 0 &&
+           strcmp(aspect + tl, "Key") == 0;
+}
+
 /* Stages one aspect change of `ev` into `staged` (the aspect map being
  * built). Returns 0, 1 if the entity is to be deleted, or -1. */
-static int entity_stage(json_t *staged, ev_change change, const ev_aspect *a, long *ignored,
-                        char *err, size_t errlen)
+static int entity_stage(json_t *staged, const char *type, ev_change change, const ev_aspect *a,
+                        long *ignored, char *err, size_t errlen)
 {
     aspect_kind kind = aspect_lookup(a->name);
     if (kind == ASPECT_UNKNOWN) {
@@ -99,7 +109,7 @@ static int entity_stage(json_t *staged, ev_change change, const ev_aspect *a, lo
         return 0;
     }
     if (change == EV_DELETE) {
-        if (kind == ASPECT_KEY)
+        if (kind == ASPECT_KEY && entity_is_own_key(a->name, type))
             return 1;
         json_object_del(staged, a->name);
         return 0;
@@ -162,7 +172,7 @@ int entity_apply(json_t **state, const ev_event *ev, char *err, size_t errlen)
     long ignored = 0;
     int deleted = 0;
     for (size_t i = 0; i < ev->naspects; i++) {
-        int rc = entity_stage(staged, ev->change, &ev->aspects[i], &ignored, err, errlen);
+        int rc = entity_stage(staged, ev->entity_type, ev->change, &ev->aspects[i], &ignored, err, errlen);
         if (rc < 0) {
             json_decref(staged);
             return -1;

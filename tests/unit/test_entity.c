@@ -261,7 +261,14 @@ START_TEST(test_deletes)
     ck_assert_int_eq(apply(&s, "DELETE", "domains", NULL, err, sizeof err), ENT_APPLIED);
     ck_assert_int_eq(apply(&s, "DELETE", "datasetProfile", NULL, err, sizeof err), ENT_APPLIED);
     ck_assert_int_eq(json_integer_value(json_object_get(s, "ignored")), 0);
-    /* the key aspect takes the entity with it */
+    /* another type's key aspect is only an aspect */
+    ck_assert_int_eq(apply(&s, "UPSERT", "chartKey", "{'dashboardTool':'x','chartId':'1'}", err,
+                           sizeof err),
+                     ENT_APPLIED);
+    ck_assert_int_eq(apply(&s, "DELETE", "chartKey", NULL, err, sizeof err), ENT_APPLIED);
+    ck_assert_ptr_nonnull(s);
+    ck_assert_ptr_null(aspect_of(s, "chartKey"));
+    /* the entity's own key aspect takes the entity with it */
     ck_assert_int_eq(apply(&s, "DELETE", "datasetKey", NULL, err, sizeof err), ENT_DELETED);
     ck_assert_ptr_null(s);
     /* so does a DELETE without an aspect */
@@ -271,6 +278,27 @@ START_TEST(test_deletes)
     ck_assert_ptr_null(s);
     /* and of an entity never seen */
     ck_assert_int_eq(apply(&s, "DELETE", NULL, NULL, err, sizeof err), ENT_DELETED);
+}
+END_TEST
+
+/* corpuser's key aspect is corpUserKey: the names differ in case. */
+START_TEST(test_delete_key_case)
+{
+    json_t *o = q("{'entityUrn':'urn:li:corpuser:jdoe','changeType':'UPSERT','aspectName':"
+                  "'corpUserInfo','aspect':{'json':{'displayName':'J'}}}");
+    ev_event ev;
+    char err[256];
+    ck_assert_int_eq(ev_decode(o, &ev, err, sizeof err), 0);
+    json_t *s = NULL;
+    ck_assert_int_eq(entity_apply(&s, &ev, err, sizeof err), ENT_APPLIED);
+    ev_free(&ev);
+    json_decref(o);
+    o = q("{'entityUrn':'urn:li:corpuser:jdoe','changeType':'DELETE','aspectName':'corpUserKey'}");
+    ck_assert_int_eq(ev_decode(o, &ev, err, sizeof err), 0);
+    ck_assert_int_eq(entity_apply(&s, &ev, err, sizeof err), ENT_DELETED);
+    ck_assert_ptr_null(s);
+    ev_free(&ev);
+    json_decref(o);
 }
 END_TEST
 
@@ -683,6 +711,7 @@ static Suite *entity_suite(void)
     tcase_add_test(tc, test_bad_shape_leaves_state);
     tcase_add_test(tc, test_patch_applies);
     tcase_add_test(tc, test_deletes);
+    tcase_add_test(tc, test_delete_key_case);
     tcase_add_test(tc, test_removed);
     tcase_add_test(tc, test_timeseries_buckets);
     tcase_add_test(tc, test_snapshot_all_or_nothing);
