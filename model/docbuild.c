@@ -13,10 +13,13 @@
  * time, so longer ones are skipped here (never truncated: a truncated term
  * would match what it does not say) and counted in doc_skipped_terms().
  *
- * Speed: the indexer builds thousands of documents a second, so the texts of
- * a field without positions are joined into one buffer and analysed in one
- * call (ICU's per-call setup dominates short strings), and buffers live for
- * the whole document.
+ * Speed: the indexer builds thousands of documents a second (measured:
+ * about 160 us of CPU for a dataset of 5-60 columns, 32 on average, so
+ * ~6,000 documents/s per core). The texts of a field without positions are
+ * joined and analysed in one call (ICU's per-call setup dominates short
+ * strings); terms without positions are counted first and reach Xapian once
+ * each with their wdf; stems are cached; the state is serialised by
+ * docdata.c; buffers live per thread, from one document to the next.
  */
 #include "model/docbuild.h"
 

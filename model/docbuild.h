@@ -5,6 +5,15 @@
  * terms too for prose, positions where the field keeps them), exact filter
  * terms, multi-valued facet slots, exact-name terms, the popularity and
  * name slots, the unique id term, and the state itself as the document data.
+ *
+ * SLOT_POPULARITY holds, sortable-serialised, the queries (or views) of the
+ * trailing 30 days + 10 × the unique users of that window (summary.h says
+ * where those come from); 0 without usage data.
+ *
+ * doc_build keeps its working buffers and a stem cache per thread (freed
+ * when the thread exits), so the indexer's threads reuse them from one
+ * document to the next; it is safe to call from several threads, each with
+ * its own analyzer.
  */
 #ifndef MDX_DOCBUILD_H
 #define MDX_DOCBUILD_H
