@@ -163,26 +163,19 @@ static json_t *matched_labels(hl_ctx *h, const sum_strv *urns, int *oom)
     return arr;
 }
 
-json_t *hit_json(hl_ctx *h, xap_enquire *e, xap_docid id, const char *data, size_t len,
-                 double score, char *err, size_t errlen)
+json_t *hit_json(hl_ctx *h, xap_enquire *e, xap_docid id, const summary *s, double score,
+                 char *err, size_t errlen)
 {
-    json_t *state = NULL, *hit = NULL;
-    summary s;
-    if (ej_load_state(data, len, &state, err, errlen) != 0)
-        return NULL;
-    if (summary_build(state, &s, err, errlen) != 0) {
-        json_decref(state);
-        return NULL;
-    }
+    json_t *hit = NULL;
     field_hits fh = {0, 0};
     if (h->nwords > 0 && column_fields_hit(e, id, &fh, err, errlen) != 0)
-        goto done;
-    hit = ej_summary(&s, 1);
+        return NULL;
+    hit = ej_summary(s, 1);
     if (!hit)
         goto nomem;
 
     hl_text desc = {0};
-    if (s.description && hl_scan(h, s.description, strlen(s.description), 1, &desc) != 0)
+    if (s->description && hl_scan(h, s->description, strlen(s->description), 1, &desc) != 0)
         goto nomem;
     json_object_set_new(hit, "description", marked(&desc, SD_SNIPPET_BYTES));
     hl_text_free(&desc);
@@ -191,26 +184,22 @@ json_t *hit_json(hl_ctx *h, xap_enquire *e, xap_docid id, const char *data, size
     if (!cols)
         goto nomem;
     json_object_set_new(hit, "matched_columns", cols);
-    if ((fh.names || fh.docs) && columns_json(h, &s, &fh, cols) != 0)
+    if ((fh.names || fh.docs) && columns_json(h, s, &fh, cols) != 0)
         goto nomem;
 
     int oom = 0;
-    json_t *m = json_pack("{s:o*,s:o*,s:o*}", "tags", matched_labels(h, &s.tags, &oom),
-                          "glossaryTerms", matched_labels(h, &s.terms, &oom), "owners",
-                          matched_labels(h, &s.owners, &oom));
+    json_t *m = json_pack("{s:o*,s:o*,s:o*}", "tags", matched_labels(h, &s->tags, &oom),
+                          "glossaryTerms", matched_labels(h, &s->terms, &oom), "owners",
+                          matched_labels(h, &s->owners, &oom));
     if (!m || oom) {
         json_decref(m);
         goto nomem;
     }
     json_object_set_new(hit, "matched", m);
     json_object_set_new(hit, "score", json_real(score));
-    goto done;
+    return hit;
 nomem:
     snprintf(err, errlen, "out of memory building a hit");
     json_decref(hit);
-    hit = NULL;
-done:
-    summary_free(&s);
-    json_decref(state);
-    return hit;
+    return NULL;
 }

@@ -15,13 +15,14 @@
 
 #include <jansson.h>
 
+#include "model/summary.h"
 #include "searchd/highlight.h"
 #include "xapian-shim/xap.h"
 
-/* Builds the hit for document `id` with data (the entity state) data[0..len).
- * `e` is an enquire over the query the hit answered (to learn which of its
- * fields matched). Returns the hit, or NULL with a reason in err. */
-json_t *hit_json(hl_ctx *h, xap_enquire *e, xap_docid id, const char *data, size_t len,
-                 double score, char *err, size_t errlen);
+/* Builds the hit for document `id` whose state summarises as `s`. `e` is
+ * an enquire over the query the hit answered (to learn which of its fields
+ * matched). Returns the hit, or NULL with a reason in err. */
+json_t *hit_json(hl_ctx *h, xap_enquire *e, xap_docid id, const summary *s, double score,
+                 char *err, size_t errlen);
 
 #endif

@@ -108,19 +108,14 @@ static void exec_free(exec *x)
 /* Appends the hit for item i of mset m to out->hits. */
 static int emit(exec *x, xap_mset *m, size_t i, search_result *out, char *err, size_t errlen)
 {
-    xap_err xe = {0};
-    xap_doc *doc = xap_mset_document(m, i, &xe);
-    char *data = NULL;
-    size_t len = 0;
-    if (!doc)
-        XFAIL(&xe, err, errlen, "reading a hit");
-    int rc = xap_doc_get_data(doc, &data, &len, &xe);
-    xap_doc_free(doc);
+    reader *rd = x->sp->rd;
+    xap_docid id = xap_mset_docid(m, i);
+    sc_ref ref;
+    int rc = sc_get(&rd->states, rd->db, rd->revision, id, &ref, err, errlen);
     if (rc != XAP_OK)
-        XFAIL(&xe, err, errlen, "reading a hit's data");
-    json_t *hit = hit_json(&x->hl, x->e, xap_mset_docid(m, i), data, len, xap_mset_weight(m, i),
-                           err, errlen);
-    free(data);
+        return rc;
+    json_t *hit = hit_json(&x->hl, x->e, id, ref.sum, xap_mset_weight(m, i), err, errlen);
+    sc_release(&ref);
     if (!hit)
         return XAP_E_GENERIC;
     json_array_append_new(out->hits, hit);

@@ -139,10 +139,10 @@ int se_write(const char *path, const char *text)
 /* path?k=v&... from NULL-terminated (key, value) pairs. */
 static char *build_target(const char *path, va_list ap)
 {
-    size_t cap = strlen(path) + 256, len = 0;
+    size_t len = strlen(path), cap = len + 256;
     char *t = malloc(cap);
     ck_assert_ptr_nonnull(t);
-    len = (size_t)snprintf(t, cap, "%s", path);
+    memcpy(t, path, len + 1);
     char sep = strchr(path, '?') ? '&' : '?';
     const char *k;
     while ((k = va_arg(ap, const char *)) != NULL) {
