@@ -13,9 +13,11 @@
 #include <microhttpd.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 #include "searchd/limits.h"
@@ -137,7 +139,13 @@ static enum MHD_Result send_answer(struct MHD_Connection *c, request *r)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
     if (r->allow)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    int cache_set = 0;
+    for (size_t i = 0; i < r->nheaders; i++) {
+        MHD_add_response_header(resp, r->headers[i][0], r->headers[i][1]);
+        cache_set |= strcasecmp(r->headers[i][0], MHD_HTTP_HEADER_CACHE_CONTROL) == 0;
+    }
+    if (!cache_set)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     enum MHD_Result ret = MHD_queue_response(c, (unsigned)r->status, resp);
     MHD_destroy_response(resp);
     return ret;
@@ -166,6 +174,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     if (!st->started) {
         st->started = 1;
+        st->req.conn = c;
         prepare(st, method);
         return MHD_YES; /* MHD calls again with the body, then with size 0 */
     }
@@ -178,6 +187,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (!r->status)
         st->rt->fn(r);
     return send_answer(c, r);
+}
+
+const char *req_header(const request *r, const char *name)
+{
+    return r->conn ? MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name) : NULL;
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
@@ -264,13 +278,20 @@ http_server *http_start(const http_options *opt, char *err, size_t errlen)
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
+    /* The pool option only when there is a pool: with one thread, MHD's
+     * internal polling thread serves the requests itself. */
+    struct MHD_OptionItem pool[] = {
+        {opt->threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END,
+         (intptr_t)opt->threads, NULL},
+        {MHD_OPTION_END, 0, NULL},
+    };
     s->d = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)opt->threads, MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned int)SD_CONNECTIONS_MAX, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned int)SD_CONNECTION_TIMEOUT_S, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)SD_CONNECTION_MEMORY, MHD_OPTION_URI_LOG_CALLBACK, on_uri, (void *)s,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, (void *)s, MHD_OPTION_END);
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned int)SD_CONNECTIONS_MAX,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)SD_CONNECTION_TIMEOUT_S,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SD_CONNECTION_MEMORY,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, (void *)s, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
+        (void *)s, MHD_OPTION_ARRAY, pool, MHD_OPTION_END);
     if (!s->d) {
         snprintf(err, errlen, "cannot listen on %s (address in use, or not permitted)",
                  opt->listen);
