@@ -207,6 +207,16 @@ int req_param_bool(request *r, const char *key, int def, int *out)
     return -1;
 }
 
+int req_add_header(request *r, const char *name, const char *value)
+{
+    if (r->nheaders >= REQ_HEADERS_MAX)
+        return -1;
+    r->headers[r->nheaders][0] = name;
+    r->headers[r->nheaders][1] = value;
+    r->nheaders++;
+    return 0;
+}
+
 const char *req_error_code(int status)
 {
     switch (status) {

@@ -19,6 +19,8 @@ typedef struct req_kv {
     size_t vlen;
 } req_kv;
 
+#define REQ_HEADERS_MAX 12 /* answer headers a handler may add */
+
 typedef struct request {
     const char *method;  /* "GET", ... (owned by the server) */
     char *path;          /* decoded path, without the query string */
@@ -34,6 +36,13 @@ typedef struct request {
     size_t resp_len;
     const char *content_type; /* static string */
     const char *allow;        /* Allow header (405), static string or NULL */
+    /* More answer headers (name, value), static strings, set with
+     * req_add_header; a handler that sets Cache-Control replaces the
+     * server's default "no-store". */
+    const char *headers[REQ_HEADERS_MAX][2];
+    size_t nheaders;
+
+    void *conn;               /* the server's connection, for req_header */
 } request;
 
 /* Milliseconds on the monotonic clock. */
@@ -61,6 +70,13 @@ int req_check_known(request *r, const char *const *known);
 int req_param_long(request *r, const char *key, long def, long lo, long hi, long *out);
 /* Reads a boolean parameter (true/false/1/0/yes/no); 400 and -1 if bad. */
 int req_param_bool(request *r, const char *key, int def, int *out);
+
+/* The value of request header `name` (case-insensitive), or NULL; valid
+ * until the request is freed. Implemented by the server (http.c). */
+const char *req_header(const request *r, const char *name);
+/* Adds an answer header; name and value must outlive the request (static
+ * strings). Returns 0, or -1 when REQ_HEADERS_MAX are already set. */
+int req_add_header(request *r, const char *name, const char *value);
 
 /* Answers `status` with `body` as JSON (steals the reference). */
 void req_reply_json(request *r, int status, json_t *body);
