@@ -6,11 +6,16 @@
 #include "searchd/entity_api.h"
 #include "searchd/health_api.h"
 #include "searchd/search_api.h"
+#include "searchd/web_assets.h"
 
 static const route ROUTES[] = {
     {"/healthz", 0, "GET, HEAD", 0, health_api_handle},
     {"/v1/search", 0, "GET, HEAD", 0, search_api_handle},
     {ENTITY_API_PREFIX, 1, "GET, HEAD", 0, entity_api_handle},
+    {"/", 0, "GET, HEAD", 0, web_search_page_handle},
+    {WEB_ENTITY_PREFIX, 1, "GET, HEAD", 0, web_search_page_handle},
+    {"/admin", 0, "GET, HEAD", 0, web_admin_page_handle},
+    {WEB_STATIC_PREFIX, 1, "GET, HEAD", 0, web_static_handle},
 };
 
 /* 1 if `method` is one of the comma-separated `methods`. */
