@@ -594,6 +594,30 @@ int vocab_prefix_range(const vocab *v, const char *prefix, size_t len, uint32_t 
     return *hi > *lo;
 }
 
+int vocab_each_wide_prefix(const vocab *v, uint32_t min_words,
+                           int (*fn)(void *ctx, uint32_t lo, uint32_t hi), void *ctx)
+{
+    if (!v || v->nwords == 0)
+        return 0;
+    uint32_t plo = UINT32_MAX, phi = 0;
+    for (uint32_t i = 0; i < v->nnodes;) {
+        uint32_t lo = v->wlo[i], hi = node_wend(v, i);
+        if (hi - lo < min_words) {
+            i = v->end[i]; /* narrow: so is its whole subtree */
+            continue;
+        }
+        if (lo != plo || hi != phi) { /* not the same range as its parent (a chain) */
+            plo = lo;
+            phi = hi;
+            int rc = fn(ctx, lo, hi);
+            if (rc)
+                return rc;
+        }
+        i++;
+    }
+    return 0;
+}
+
 int vocab_prefix(const vocab *v, const char *prefix, size_t len, vocab_cand *out, size_t cap)
 {
     if (cap > VOCAB_MAX_EXPANSIONS || (cap && !out))

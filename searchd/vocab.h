@@ -93,6 +93,14 @@ int vocab_find(const vocab *v, const char *word, size_t len, vocab_cand *out);
 int vocab_prefix_range(const vocab *v, const char *prefix, size_t len, uint32_t *lo,
                        uint32_t *hi);
 
+/* Calls fn(ctx, lo, hi) for the id range [lo, hi) of every prefix whose
+ * words number at least `min_words` (parents before children; a range shared
+ * by a chain of prefixes may come more than once). Stops at and returns the
+ * first non-zero value fn returns; 0 otherwise. Lets a structure keyed by
+ * word ids precompute what wide prefixes would cost too much at query time. */
+int vocab_each_wide_prefix(const vocab *v, uint32_t min_words,
+                           int (*fn)(void *ctx, uint32_t lo, uint32_t hi), void *ctx);
+
 /* The most frequent words starting with prefix[0..len) (the prefix itself
  * included when it is a word), most frequent first (ties: byte order), at
  * most `cap` <= VOCAB_MAX_EXPANSIONS. Returns how many, or -1 if cap is out
