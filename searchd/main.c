@@ -17,6 +17,7 @@
 
 #include "model/fields.h"
 #include "searchd/http.h"
+#include "searchd/lexicon.h"
 #include "searchd/limits.h"
 #include "searchd/reader.h"
 
@@ -126,9 +127,15 @@ int main(int argc, char **argv)
         fprintf(stderr, "metadex-searchd: %s\n", err);
         return 1;
     }
+    if (lexicon_start(db, err, sizeof err) != 0) {
+        fprintf(stderr, "metadex-searchd: %s\n", err);
+        reader_shutdown();
+        return 1;
+    }
     http_server *srv = http_start(&opt, err, sizeof err);
     if (!srv) {
         fprintf(stderr, "metadex-searchd: %s\n", err);
+        lexicon_stop();
         reader_shutdown();
         return 1;
     }
@@ -143,6 +150,7 @@ int main(int argc, char **argv)
         ;
     fprintf(stderr, "metadex-searchd: %s, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
     http_stop(srv);
+    lexicon_stop();
     reader_shutdown();
     return 0;
 }

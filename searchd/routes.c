@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "searchd/autocomplete_api.h"
 #include "searchd/entity_api.h"
 #include "searchd/health_api.h"
 #include "searchd/search_api.h"
@@ -11,6 +12,7 @@
 static const route ROUTES[] = {
     {"/healthz", 0, "GET, HEAD", 0, health_api_handle},
     {"/v1/search", 0, "GET, HEAD", 0, search_api_handle},
+    {"/v1/autocomplete", 0, "GET, HEAD", 0, autocomplete_api_handle},
     {ENTITY_API_PREFIX, 1, "GET, HEAD", 0, entity_api_handle},
     {"/", 0, "GET, HEAD", 0, web_search_page_handle},
     {WEB_ENTITY_PREFIX, 1, "GET, HEAD", 0, web_search_page_handle},
