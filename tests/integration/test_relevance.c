@@ -417,7 +417,8 @@ static void rt_setup(void)
     }
 
     int port = 0;
-    pid_t pid = te_start_searchd(db, NULL, &port);
+    static const char *const quiet[] = {"--quiet", NULL}; /* the report, not a request log */
+    pid_t pid = te_start_searchd(db, quiet, &port);
     if (pid <= 0) {
         rt_setup_fail("metadex-searchd did not start over %s", db);
         goto out;
