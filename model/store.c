@@ -1,12 +1,12 @@
 /* store.c — the index writer's public side (store.h): opening, feeding
  * events, stream offsets, committing and statistics.
  *
- * Feeding decodes each event at once (a bad one is dead-lettered then and
- * there) and adds it to the current batch. Committing merges the batch into
- * documents in the caller's thread (store_merge.c) and hands it to the
+ * Feeding decodes each event and applies it to its entity's state in the
+ * current batch at once (store_merge.c); a bad event is dead-lettered then
+ * and there. Committing builds the batch's documents and hands them to the
  * writer thread (store_writer.c); store_commit then waits for the writer,
- * store_commit_async does not, so the next batch is decoded and merged while
- * this one is written.
+ * store_commit_async does not, so the next batch is decoded and merged
+ * while this one is written.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -126,6 +126,7 @@ void store_close(store *s) {
 static void drop_flight(store *s) {
     store_batch_clear(s->flight);
     store_names_free(s);
+    s->rdb_fresh = 0;
 }
 
 /* Takes the writer's result for the batch in flight, if not taken yet. */
@@ -148,39 +149,29 @@ static int collect(store *s, char *err, size_t errlen) {
 
 static int dead_raw(store *s, const char *reason, const char *data, size_t len,
                     const store_origin *o, char *err, size_t errlen) {
-    if (store_dead_letter(s, reason, NULL, data, len, o ? o->source : NULL,
-                          o ? o->topic : NULL, o ? o->partition : -1, o ? o->offset : 0, err,
-                          errlen) != 0)
-        return -1;
-    return 1;
+    return store_dead_letter(s, reason, NULL, data, len, o, err, errlen) != 0 ? -1 : 1;
 }
 
 static int dead_obj(store *s, const char *reason, const json_t *obj, const store_origin *o,
                     char *err, size_t errlen) {
-    if (store_dead_letter(s, reason, obj, NULL, 0, o ? o->source : NULL, o ? o->topic : NULL,
-                          o ? o->partition : -1, o ? o->offset : 0, err, errlen) != 0)
-        return -1;
-    return 1;
+    return store_dead_letter(s, reason, obj, NULL, 0, o, err, errlen) != 0 ? -1 : 1;
 }
 
-/* Decodes a parsed event into the batch: 0, 1 dead-lettered, 2 batch full, -1 fatal. */
+/* Decodes and applies a parsed event: 0, 1 dead-lettered, 2 batch full, -1 fatal. */
 static int feed_obj(store *s, json_t *obj, const store_origin *o, char *err, size_t errlen) {
     ev_event ev;
     char reason[STORE_ERRLEN], term[STORE_TERM_CAP];
     reason[0] = '\0';
     if (ev_decode(obj, &ev, reason, sizeof reason) != 0)
         return dead_obj(s, reason[0] ? reason : "not a metadata event", obj, o, err, errlen);
-    int tlen = doc_id_term(ev.urn, term, sizeof term);
-    if (tlen < 0) {
-        ev_free(&ev);
-        return dead_obj(s, "URN too long for an id term", obj, o, err, errlen);
-    }
-    if (store_batch_add(s->cur, &ev, store_urn_hash(term, (size_t)tlen), obj, o) != 0) {
-        ev_free(&ev);
-        set_err(err, errlen, "%s%s", "out of memory adding an event to the batch", "");
-        return -1;
-    }
-    return s->cur->nev >= s->opt.batch_events ? 2 : 0;
+    int rc, tlen = doc_id_term(ev.urn, term, sizeof term);
+    if (tlen < 0)
+        rc = dead_obj(s, "URN too long for an id term", obj, o, err, errlen);
+    else
+        rc = store_merge_event(s, &ev, store_urn_hash(term, (size_t)tlen), obj, o, err, errlen);
+    ev_free(&ev);
+    if (rc < 0) return -1;
+    return s->fed >= s->opt.batch_events ? 2 : rc;
 }
 
 int store_feed(store *s, const char *data, size_t len, const store_origin *origin, char *err,
@@ -251,8 +242,8 @@ int store_note_offset(store *s, const char *topic, int32_t partition, int64_t ne
 int store_commit_async(store *s, char *err, size_t errlen) {
     store_batch *b = s->cur;
     s->fed = 0;
-    if (b->nev == 0 && b->noff == 0) return 0;
-    if (store_merge_batch(s, err, errlen) != 0) {
+    if (b->nent == 0 && b->noff == 0) return 0;
+    if (store_merge_finish(s, err, errlen) != 0) {
         char ignored[STORE_ERRLEN];
         (void)collect(s, ignored, sizeof ignored);
         store_batch_clear(s->cur);
@@ -267,6 +258,7 @@ int store_commit_async(store *s, char *err, size_t errlen) {
     s->flight = b;
     s->cur = done;
     s->in_flight = 1;
+    s->rdb_fresh = 0; /* the next batch's reads must see the one just written */
     store_writer_submit(s);
     return 0;
 }

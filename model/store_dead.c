@@ -66,8 +66,10 @@ static int set_new(json_t *o, const char *key, json_t *v) {
 }
 
 int store_dead_letter(store *s, const char *reason, const json_t *obj, const char *raw,
-                      size_t rawlen, const char *source, const char *topic, int32_t partition,
-                      int64_t offset, char *err, size_t errlen) {
+                      size_t rawlen, const store_origin *o, char *err, size_t errlen) {
+    const char *source = o ? o->source : NULL, *topic = o ? o->topic : NULL;
+    int32_t partition = o ? o->partition : -1;
+    int64_t offset = o ? o->offset : 0;
     s->stats.events_dead++;
     if (!s->opt.dead_letter) return 0;
 

@@ -1,20 +1,23 @@
 /* store_impl.h — the index writer's inside, shared by its parts:
  *   store.c         the public API: open/close, feeding, offsets, stats;
- *   store_batch.c   a batch: decoded events grouped by entity URN;
- *   store_merge.c   merging a batch (existing states read once per entity,
- *                   events applied in order) and building its documents;
+ *   store_batch.c   a batch: the entities it touches, by URN, and offsets;
+ *   store_merge.c   applying each event to its entity's state as it comes
+ *                   (the state read once per batch), what to write, and
+ *                   the documents;
  *   store_names.c   display names of owners and containers (batch first,
  *                   then the index), and reading stored states;
  *   store_dead.c    dead-letter lines;
  *   store_writer.c  the writer thread: one Xapian transaction per batch.
  *
- * Two threads share a store. The caller's thread decodes events, merges
- * entities and builds documents (JSON and ICU work); the writer thread is
- * the only one that touches the writable database while a batch is being
- * written, so the next batch is prepared while the previous one is written.
- * States are read through a separate read-only handle, which only sees
- * committed batches: the states of the batch in flight are taken from that
- * batch itself (its entities stay in memory until the next hand-over).
+ * Two threads share a store. The caller's thread parses and decodes events,
+ * applies them to the states of the current batch and builds its documents
+ * (JSON and ICU work); the writer thread is the only one that touches the
+ * writable database while a batch is in flight, so the next batch is
+ * prepared while the previous one is written (Xapian's share of the work is
+ * about half). The caller's thread reads states through a separate
+ * read-only handle, which only sees committed batches: the states of the
+ * batch in flight are taken from that batch itself (its entities stay in
+ * memory until the next hand-over).
  */
 #ifndef MDX_STORE_IMPL_H
 #define MDX_STORE_IMPL_H
@@ -30,22 +33,9 @@
 #include "model/store_urnmap.h"
 #include "xapian-shim/xap.h"
 
-#define STORE_NONE UINT32_MAX
 #define STORE_ERRLEN 1024
-/* Room for "Q" + the longest URN. */
+/* Room for an id term (doc_id_term hashes long URNs). */
 #define STORE_TERM_CAP 4200
-
-/* One decoded event waiting in a batch. */
-typedef struct store_event {
-    ev_event ev;
-    json_t *obj;        /* the event as received, for dead letters */
-    const char *source; /* interned in the batch */
-    const char *topic;  /* interned in the batch, or NULL */
-    int32_t partition;
-    int64_t offset;
-    uint32_t next; /* next event of the same entity, or STORE_NONE */
-    int dead;      /* dead-lettered while merging */
-} store_event;
 
 typedef enum {
     STORE_ACT_NONE = 0, /* nothing to write (no event applied, or deleted and absent) */
@@ -56,16 +46,14 @@ typedef enum {
 
 /* One entity touched by a batch. */
 typedef struct store_entity {
-    const char *urn; /* its first event's URN */
-    uint64_t hash;   /* store_urn_hash of its id term (the known-URN filter's key) */
-    uint32_t first, last; /* its events, in arrival order */
-    json_t *state;   /* after merging: NULL when it does not exist */
-    int existed;     /* had a document before this batch */
-    int unknown;     /* state unknown (its document failed to build): ask the index */
+    char *urn;
+    uint64_t hash;     /* store_urn_hash of its id term (the known-URN filter's key) */
+    json_t *state;     /* after the events so far: NULL when it does not exist */
+    int existed;       /* had a document before this batch */
     uint32_t napplied; /* its events that applied */
     store_action action;
-    xap_doc *doc;    /* built document for ADD/REPLACE (writer frees it) */
-    char *name;      /* display name, computed on demand for name lookups */
+    xap_doc *doc;      /* built document for ADD/REPLACE (the writer frees it) */
+    char *name;        /* display name, computed on demand for name lookups */
     int name_done;
 } store_entity;
 
@@ -76,15 +64,11 @@ typedef struct store_offset {
 } store_offset;
 
 typedef struct store_batch {
-    store_event *ev;
-    size_t nev, evcap;
     store_entity *ent;
     size_t nent, entcap;
     store_urnmap byurn; /* urn → index in ent */
     store_offset *off;
     size_t noff, offcap;
-    char **strs; /* interned sources and topics */
-    size_t nstrs, strcap;
     /* filled by the writer */
     uint64_t written, deleted;
     double commit_ms;
@@ -101,6 +85,7 @@ struct store {
     store_stats stats;
     xap_db *wdb; /* writable: the writer thread's while a batch is in flight */
     xap_db *rdb; /* read-only: the caller's thread (states, names) */
+    int rdb_fresh; /* rdb was reopened since the last hand-over */
     an_analyzer *an;
     store_seen seen;
 
@@ -109,6 +94,7 @@ struct store {
     store_batch *cur;    /* being fed */
     store_batch *flight; /* handed to the writer (or written last) */
 
+    /* Names read from the index (store_names.c). */
     store_urnmap names; /* urn → index in namev */
     store_name *namev;
     size_t nnames, namecap;
@@ -117,51 +103,55 @@ struct store {
     int thread_started;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    int job;  /* 1 while the writer has `flight` to write */
-    int stop; /* the writer thread should exit */
+    int job;       /* 1 while the writer has `flight` to write */
+    int stop;      /* the writer thread should exit */
     int in_flight; /* `flight` was submitted and its result not yet collected */
-    int wrc;  /* the writer's result for the last batch */
+    int wrc;       /* the writer's result for the last batch */
     char werr[STORE_ERRLEN];
 };
 
 /* store_batch.c */
 void store_batch_init(store_batch *b);
-/* Frees everything the batch holds (documents included), keeps its memory. */
+/* Frees everything the batch holds, keeps its memory. */
 void store_batch_clear(store_batch *b);
 void store_batch_free(store_batch *b);
-/* Adds a decoded event (ownership of ev's contents and a reference to obj
- * move to the batch); `hash` is store_urn_hash of its id term. Returns 0
- * or -1 (no memory: nothing was taken). */
-int store_batch_add(store_batch *b, ev_event *ev, uint64_t hash, json_t *obj,
-                    const store_origin *o);
-int store_batch_note_offset(store_batch *b, const char *topic, int32_t partition, int64_t next);
 /* The entity of `urn` in the batch, or NULL. */
 store_entity *store_batch_find(const store_batch *b, const char *urn);
+/* Adds an entity for `urn` (not in the batch yet), zeroed but for its URN
+ * and hash. NULL when out of memory. */
+store_entity *store_batch_add(store_batch *b, const char *urn, uint64_t hash);
+int store_batch_note_offset(store_batch *b, const char *topic, int32_t partition, int64_t next);
 
 /* store_dead.c: sends one dead letter to the sink. `obj` is the event (may be
  * NULL), else `raw` is the text that did not parse. Counts it. Returns 0, or
  * -1 if the sink failed (err says). */
 int store_dead_letter(store *s, const char *reason, const json_t *obj, const char *raw,
-                      size_t rawlen, const char *source, const char *topic, int32_t partition,
-                      int64_t offset, char *err, size_t errlen);
+                      size_t rawlen, const store_origin *o, char *err, size_t errlen);
 
-/* store_merge.c: reads, merges and builds the current batch. Returns 0, or
- * -1 on a fatal error (index unreadable, dead-letter sink failed). */
-int store_merge_batch(store *s, char *err, size_t errlen);
+/* store_merge.c */
+/* Applies a decoded event (hash: of its id term) to its entity in the
+ * current batch, loading the entity's state first if the batch has not
+ * touched it yet. Returns 0 applied, 1 dead-lettered, -1 fatal. */
+int store_merge_event(store *s, const ev_event *ev, uint64_t hash, const json_t *obj,
+                      const store_origin *o, char *err, size_t errlen);
+/* Decides what the current batch writes for each entity and builds its
+ * documents. 0, or -1 with a reason (out of memory). */
+int store_merge_finish(store *s, char *err, size_t errlen);
 
 /* store_names.c */
 void store_names_init(store *s);
 void store_names_free(store *s);
+/* Forgets the cached names of the batch's entities (they are rewritten). */
+void store_names_forget_batch(store *s, const store_batch *b);
 /* Empties the cache if it is full (call between documents only). */
 void store_names_trim(store *s);
-/* Forgets what is cached for `urn` (its entity is being rewritten). */
-void store_names_forget(store *s, const char *urn);
-/* The doc_name_lookup given to doc_build; ctx is the store. */
+/* The doc_name_lookup given to doc_build for the current batch; ctx is
+ * the store. */
 const char *store_names_lookup(void *ctx, const char *urn);
-/* Reads the state of `urn` from the read handle: 1 and *state if it has a
+/* Reads the state of `urn` through `db`: 1 and *state if it has a
  * document, 2 if it has one whose data is not a state (*state NULL), 0 if
  * it has none, -1 on error (err says). */
-int store_read_state(store *s, const char *urn, json_t **state, char *err, size_t errlen);
+int store_read_state(xap_db *db, const char *urn, json_t **state, char *err, size_t errlen);
 
 /* store_writer.c */
 int store_writer_start(store *s, char *err, size_t errlen);

@@ -3,9 +3,10 @@
  * A dataset owned by urn:li:corpuser:jdoe should be found by "Jane Doe",
  * and one in urn:li:container:abc by its container's name. The name lives
  * in the related entity's own state, which may be in the batch being
- * built, in the batch being written, or only in the index. The lookup asks
- * them in that order, so a name changed in this batch is what this batch's
- * documents get. Names read from the index are cached, unknown ones too
+ * built, in the batch being written, or only in the index (read through the
+ * read handle, which shows every batch before the one being written). The
+ * lookup asks them in that order, so a name changed in this batch is what
+ * this batch's documents get. Names read from the index are cached, unknown ones too
  * (they only change through batches, which come first in the lookup, and
  * each batch forgets the names of the entities it rewrites); the cache is
  * emptied between documents once it holds NAMES_MAX entries, so memory
@@ -46,11 +47,10 @@ void store_names_trim(store *s) {
     if (s->nnames >= NAMES_MAX) names_clear(s);
 }
 
-void store_names_forget(store *s, const char *urn) {
-    uint32_t i;
-    if (!store_urnmap_get(&s->names, urn, &i)) return;
-    /* The entry stays in namev (freed with the cache); only the map forgets it. */
-    store_urnmap_del(&s->names, urn);
+void store_names_forget_batch(store *s, const store_batch *b) {
+    if (s->names.n == 0) return;
+    /* The entries stay in namev (freed with the cache); only the map forgets them. */
+    for (size_t i = 0; i < b->nent; i++) store_urnmap_del(&s->names, b->ent[i].urn);
 }
 
 /* The display name a state gives (malloc'd), or NULL. */
@@ -72,7 +72,7 @@ static const char *entity_name(store_entity *e) {
     return e->name;
 }
 
-int store_read_state(store *s, const char *urn, json_t **state, char *err, size_t errlen) {
+int store_read_state(xap_db *db, const char *urn, json_t **state, char *err, size_t errlen) {
     char term[STORE_TERM_CAP];
     int tlen = doc_id_term(urn, term, sizeof term);
     *state = NULL;
@@ -85,13 +85,13 @@ int store_read_state(store *s, const char *urn, json_t **state, char *err, size_
      * read (DatabaseModifiedError): reopen and read again. */
     for (int attempt = 0;; attempt++) {
         xap_docid id = 0;
-        int rc = xap_db_find_by_term(s->rdb, term, (size_t)tlen, &id, &xe);
+        int rc = xap_db_find_by_term(db, term, (size_t)tlen, &id, &xe);
         xap_doc *doc = NULL;
         char *data = NULL;
         size_t len = 0;
         if (rc == XAP_OK && id == 0) return 0;
         if (rc == XAP_OK) {
-            doc = xap_db_get_document(s->rdb, id, &xe);
+            doc = xap_db_get_document(db, id, &xe);
             rc = doc ? xap_doc_get_data(doc, &data, &len, &xe) : xe.code;
             xap_doc_free(doc);
         }
@@ -104,7 +104,7 @@ int store_read_state(store *s, const char *urn, json_t **state, char *err, size_
         if (rc == XAP_E_NOT_FOUND) return 0; /* deleted between the lookup and the read */
         if (rc == XAP_E_MODIFIED && attempt < 3) {
             int changed;
-            if (xap_db_reopen(s->rdb, &changed, &xe) == XAP_OK) continue;
+            if (xap_db_reopen(db, &changed, &xe) == XAP_OK) continue;
         }
         snprintf(err, errlen, "reading %s: %s", urn, xe.msg);
         return -1;
@@ -115,16 +115,15 @@ const char *store_names_lookup(void *ctx, const char *urn) {
     store *s = ctx;
     if (!urn) return NULL;
     store_entity *e = store_batch_find(s->cur, urn);
-    if (e && !e->unknown) return entity_name(e);
-    e = store_batch_find(s->flight, urn);
-    if (e && !e->unknown) return entity_name(e);
+    if (!e) e = store_batch_find(s->flight, urn);
+    if (e) return entity_name(e);
     uint32_t i;
     if (store_urnmap_get(&s->names, urn, &i)) return s->namev[i].name;
 
     json_t *state = NULL;
     char err[STORE_ERRLEN];
     /* An unreadable owner only loses its display name: the document is still built. */
-    if (store_read_state(s, urn, &state, err, sizeof err) < 0) state = NULL;
+    if (store_read_state(s->rdb, urn, &state, err, sizeof err) < 0) state = NULL;
     char *name = state_name(state);
     json_decref(state);
 

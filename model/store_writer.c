@@ -1,9 +1,11 @@
-/* store_writer.c — the writer thread: one Xapian transaction per batch.
+/* store_writer.c — the writer thread: documents built and written, one
+ * Xapian transaction per batch.
  *
  * The writable database is single-threaded, so while a batch is in flight
- * only this thread touches it; the caller's thread meanwhile merges the next
- * batch. Each batch is written in one transaction with the stream offsets
- * it covers, so either all of it (offsets included) is visible or none.
+ * only this thread touches it; the caller's thread meanwhile decodes and
+ * merges the next batch. Each batch is written in one transaction with the
+ * stream offsets it covers, so either all of it (offsets included) is
+ * visible or none.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -24,50 +26,45 @@ static int fail(char *err, size_t errlen, const char *what, const char *urn, con
     return -1;
 }
 
-static int write_entity(xap_db *db, store_batch *b, store_entity *e, char *err,
+static int write_entity(store *s, store_batch *b, store_entity *e, char *err,
                         size_t errlen) {
     char term[STORE_TERM_CAP];
     xap_err xe;
+    if (e->action == STORE_ACT_NONE) return 0;
     int tlen = doc_id_term(e->urn, term, sizeof term);
     if (tlen < 0) {
         snprintf(err, errlen, "URN too long for an id term: %.80s...", e->urn);
         return -1;
     }
-    xap_docid id;
-    switch (e->action) {
-    case STORE_ACT_ADD:
-        if (xap_db_add_document(db, e->doc, &id, &xe) != XAP_OK)
-            return fail(err, errlen, "adding", e->urn, &xe);
-        b->written++;
-        break;
-    case STORE_ACT_REPLACE:
-        if (xap_db_replace_by_term(db, term, (size_t)tlen, e->doc, &id, &xe) != XAP_OK)
-            return fail(err, errlen, "replacing", e->urn, &xe);
-        b->written++;
-        break;
-    case STORE_ACT_DELETE:
-        if (xap_db_delete_by_term(db, term, (size_t)tlen, &xe) != XAP_OK)
+    if (e->action == STORE_ACT_DELETE) {
+        if (xap_db_delete_by_term(s->wdb, term, (size_t)tlen, &xe) != XAP_OK)
             return fail(err, errlen, "deleting", e->urn, &xe);
         b->deleted++;
-        break;
-    case STORE_ACT_NONE:
-        break;
+        return 0;
     }
-    /* The document is in Xapian's buffers now: free it early, a batch of
-     * built documents is the largest thing the store holds. */
+    xap_docid id;
+    int rc = e->action == STORE_ACT_ADD
+                 ? xap_db_add_document(s->wdb, e->doc, &id, &xe)
+                 : xap_db_replace_by_term(s->wdb, term, (size_t)tlen, e->doc, &id, &xe);
+    /* In Xapian's buffers now: free it early, the batch's documents are the
+     * largest thing the store holds. */
     xap_doc_free(e->doc);
     e->doc = NULL;
+    if (rc != XAP_OK)
+        return fail(err, errlen, e->action == STORE_ACT_ADD ? "adding" : "replacing", e->urn, &xe);
+    b->written++;
     return 0;
 }
 
-static int write_batch(xap_db *db, store_batch *b, char *err, size_t errlen) {
+static int write_batch(store *s, store_batch *b, char *err, size_t errlen) {
+    xap_db *db = s->wdb;
     xap_err xe;
     double t0 = store_now_ms();
     if (xap_db_begin_transaction(db, 1, &xe) != XAP_OK)
         return fail(err, errlen, "starting a transaction", NULL, &xe);
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < b->nent; i++)
-        rc = write_entity(db, b, &b->ent[i], err, errlen);
+        rc = write_entity(s, b, &b->ent[i], err, errlen);
     for (size_t i = 0; rc == 0 && i < b->noff; i++) {
         char key[1024], val[32];
         int kl = snprintf(key, sizeof key, "offset/%s/%" PRId32, b->off[i].topic,
@@ -104,7 +101,7 @@ static void *writer_main(void *arg) {
         pthread_mutex_unlock(&s->mu);
         char err[STORE_ERRLEN];
         err[0] = '\0';
-        int rc = write_batch(s->wdb, b, err, sizeof err);
+        int rc = write_batch(s, b, err, sizeof err);
         pthread_mutex_lock(&s->mu);
         s->wrc = rc;
         memcpy(s->werr, err, sizeof err);
