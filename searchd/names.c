@@ -1269,11 +1269,9 @@ static int is_seen(const names_result *res, uint32_t sid)
     return 0;
 }
 
-static void add_hit(nm_query *q, uint32_t sid, names_quality quality)
+static void hit_fill(const names *nm, uint32_t sid, names_quality quality, names_hit *h)
 {
-    const names *nm = q->nm;
     const nm_sugg *s = &nm->sugg[sid];
-    names_hit *h = &q->res->hits[q->res->n++];
     h->id = sid;
     h->text = nm->strings.p + s->text;
     h->urn = nm->strings.p + s->urn;
@@ -1285,6 +1283,16 @@ static void add_hit(nm_query *q, uint32_t sid, names_quality quality)
     h->popularity = s->popularity;
     double lp = log1p(s->popularity > 0 ? s->popularity : 0);
     h->score = (double)(NAMES_Q_TYPO - quality) + lp / (1.0 + lp);
+}
+
+void names_get(const names *nm, uint32_t id, names_hit *out)
+{
+    hit_fill(nm, id, NAMES_Q_EXACT, out);
+}
+
+static void add_hit(nm_query *q, uint32_t sid, names_quality quality)
+{
+    hit_fill(q->nm, sid, quality, &q->res->hits[q->res->n++]);
 }
 
 /* 1 if suggestion `sid` has a word in one of the ranges. */

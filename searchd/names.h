@@ -85,6 +85,10 @@ typedef struct names_hit {
     double score;         /* (3 - quality) + a popularity fraction in [0, 1) */
 } names_hit;
 
+/* Suggestion `id` (< names_count) into *out (quality NAMES_Q_EXACT, score
+ * from its popularity): for benchmarks and tools that walk the index. */
+void names_get(const names *nm, uint32_t id, names_hit *out);
+
 /* A query's analysed words and what they matched; kept with the hits so
  * that highlighting marks what the query looked for. */
 typedef struct names_word {

@@ -730,34 +730,49 @@ static unsigned fz_limit(const fz *f)
     return f->k;
 }
 
-static inline uint8_t min3(unsigned a, unsigned b, unsigned c)
-{
-    unsigned m = a < b ? a : b;
-    m = m < c ? m : c;
-    return (uint8_t)(m > 255 ? 255 : m);
-}
-
 /* Row d (1-based depth) from rows d-1 and d-2 for path code point `cp`;
- * returns the row's minimum. */
+ * returns the row's minimum. Only the band |j - d| <= k can be within k
+ * edits (Ukkonen), so only it is computed; the cells just outside it hold
+ * k + 1, which is all the next row reads of them. Row 0 (the empty query
+ * prefix) is exact: d. */
 static unsigned fz_row(fz *f, unsigned d, uint32_t cp)
 {
     const uint8_t *up = f->rows[d - 1];
+    const uint8_t *up2 = d > 1 ? f->rows[d - 2] : NULL;
     uint8_t *row = f->rows[d];
-    unsigned mn;
+    const uint8_t big = (uint8_t)(f->k + 1);
+    unsigned lo = d > f->k ? d - f->k : 1, hi = d + f->k < f->m ? d + f->k : f->m;
     f->path[d] = cp;
     row[0] = (uint8_t)(d > 255 ? 255 : d);
-    mn = row[0];
-    for (unsigned j = 1; j <= f->m; j++) {
-        unsigned sub = up[j - 1] + (f->q[j - 1] != cp);
-        uint8_t c = min3(up[j] + 1u, row[j - 1] + 1u, sub);
-        if (d > 1 && j > 1 && f->q[j - 2] == cp && f->q[j - 1] == f->path[d - 1] &&
-            f->rows[d - 2][j - 2] + 1u < c)
-            c = (uint8_t)(f->rows[d - 2][j - 2] + 1u);
-        row[j] = c;
+    unsigned mn = row[0];
+    if (lo > 1)
+        row[lo - 1] = big;
+    for (unsigned j = lo; j <= hi; j++) {
+        unsigned c = up[j - 1] + (f->q[j - 1] != cp);
+        if (up[j] + 1u < c)
+            c = up[j] + 1u;
+        if (row[j - 1] + 1u < c)
+            c = row[j - 1] + 1u;
+        if (up2 && j > 1 && f->q[j - 2] == cp && f->q[j - 1] == f->path[d - 1] &&
+            up2[j - 2] + 1u < c)
+            c = up2[j - 2] + 1u;
+        if (c > big)
+            c = big;
+        row[j] = (uint8_t)c;
         if (c < mn)
             mn = c;
     }
+    if (hi + 1 <= f->m)
+        row[hi + 1] = big;
     return mn;
+}
+
+/* The distance of the whole query to row d's path (k + 1 when outside the band). */
+static uint8_t fz_dist(const fz *f, unsigned d)
+{
+    if (f->m + f->k < d || d + f->k < f->m)
+        return (uint8_t)(f->k + 1);
+    return f->rows[d][f->m];
 }
 
 static void fz_range(fz *f, uint32_t node, uint8_t edits)
@@ -796,7 +811,7 @@ static void fz_walk(fz *f, uint32_t parent, unsigned d, uint32_t acc, int need, 
         unsigned lim = fz_limit(f);
         if (mn > lim)
             continue;
-        uint8_t dist = f->rows[d + 1][f->m];
+        uint8_t dist = fz_dist(f, d + 1);
         unsigned sub_cover = cover;
         if (f->ranges) {
             if (dist <= lim && dist < cover) {
