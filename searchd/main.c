@@ -39,6 +39,7 @@ static void usage(FILE *out)
             "Endpoints:\n"
             "  GET /v1/search?q=&limit=&offset=&type=&filter=FIELD:VALUE&facets=F,...|all\n"
             "      &facet_limit=N&removed=true\n"
+            "  GET /v1/autocomplete?q=&type=&limit=   (limit 1..20, default 8)\n"
             "  GET /v1/entities/{urn}   (URL-encoded URN)\n"
             "  GET /healthz\n"
             "\n"
