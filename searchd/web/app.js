@@ -235,6 +235,7 @@
       text.className = 'sug-text';
       return el('li', {
         id: `sug-${i}`, role: 'option', 'aria-selected': 'false', class: 'suggestion',
+        dataset: { kind: s.kind || '', urn: s.urn || '' },
         onmousedown: (ev) => ev.preventDefault(), // keep the focus in the box
         onclick: (ev) => chooseSuggestion(i, ev.ctrlKey || ev.metaKey),
       },
