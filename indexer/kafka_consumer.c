@@ -26,6 +26,8 @@ typedef struct tp_state {
     int64_t position;    /* next offset to apply: the index's stored offset, -1 unknown */
     int64_t batch_first; /* first offset fed into the pending batch, -1 none */
     int64_t batch_next;  /* offset after the last one fed into the batch, -1 none */
+    int64_t flight_first; /* the same for the batch being written */
+    int64_t flight_next;
     int64_t high;        /* high watermark, -1 unknown */
 } tp_state;
 
@@ -43,6 +45,7 @@ struct kafka_consumer {
     size_t batch_msgs;        /* messages fed since the last commit */
     long long batch_start_ms; /* when the batch's first message arrived */
     int commit_due;           /* the store said the batch is full */
+    int in_flight;            /* a batch handed to the store's writer, result not taken */
     int fatal;                /* a fatal error: stop without committing */
     int backoff_ms;           /* after a failed commit */
 
@@ -86,7 +89,7 @@ static tp_state *tp_get(kafka_consumer *c, const char *topic, int32_t partition)
     t->partition = partition;
     t->assigned = 0;
     t->position = store_committed_offset(c->store, topic, partition);
-    t->batch_first = t->batch_next = -1;
+    t->batch_first = t->batch_next = t->flight_first = t->flight_next = -1;
     t->high = -1;
     c->last_tp = c->ntps++;
     return t;
@@ -134,18 +137,56 @@ static void consumer_sleep(kafka_consumer *c, int ms) {
     }
 }
 
-/* After a failed commit the store holds nothing of the batch: read its
- * messages again from each partition's first uncommitted one. */
-static void consumer_rewind(kafka_consumer *c) {
+/* The batch in flight is in the index: its offsets become the partitions'
+ * positions, and Kafka hears of them (for lag tools). */
+static void consumer_flight_done(kafka_consumer *c) {
     rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new(8);
     for (size_t i = 0; i < c->ntps; i++) {
         tp_state *t = &c->tps[i];
-        if (t->batch_first < 0)
+        if (t->flight_next < 0)
             continue;
+        t->position = t->flight_next;
         if (t->assigned)
             rd_kafka_topic_partition_list_add(list, t->topic, t->partition)->offset =
-                t->batch_first;
-        t->batch_first = t->batch_next = -1;
+                t->position;
+        t->flight_first = t->flight_next = -1;
+    }
+    if (list->cnt > 0) {
+        /* Asynchronous: the index already holds the truth; a failed group
+         * commit only makes lag tools lag (offset_commit_cb logs it). */
+        rd_kafka_resp_err_t e = rd_kafka_commit(c->rk, list, 1);
+        if (e && e != RD_KAFKA_RESP_ERR__NO_OFFSET)
+            kafka_log_limited(KAFKA_LOG_WARN, "group-commit", LOG_EVERY_MS,
+                              "consumer group offset commit: %s", rd_kafka_err2str(e));
+    }
+    rd_kafka_topic_partition_list_destroy(list);
+    c->in_flight = 0;
+    c->backoff_ms = BACKOFF_MIN_MS;
+    /* The writer's own duration of the transaction (store stats). */
+    kafka_metrics_observe_commit(c->metrics, store_get_stats(c->store)->last_commit_ms / 1000.0);
+    c->counters.last_commit_time = kafka_wall_seconds();
+    consumer_publish(c);
+}
+
+/* A commit failed: nothing of the batch (nor perhaps of the one in flight)
+ * is in the index, and the store has dropped both. The index is the truth:
+ * each partition involved is read again from its stored offset (or, when it
+ * has none yet, from the first message the store was given). */
+static void consumer_recover(kafka_consumer *c, const char *why) {
+    kafka_log_limited(KAFKA_LOG_ERROR, "commit-failed", LOG_EVERY_MS,
+                      "index commit failed (its events will be read again): %s", why);
+    rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new(8);
+    for (size_t i = 0; i < c->ntps; i++) {
+        tp_state *t = &c->tps[i];
+        if (t->flight_first < 0 && t->batch_first < 0)
+            continue;
+        int64_t from = store_committed_offset(c->store, t->topic, t->partition);
+        t->position = from;
+        if (from < 0)
+            from = t->flight_first >= 0 ? t->flight_first : t->batch_first;
+        if (t->assigned)
+            rd_kafka_topic_partition_list_add(list, t->topic, t->partition)->offset = from;
+        t->flight_first = t->flight_next = t->batch_first = t->batch_next = -1;
     }
     if (list->cnt > 0) {
         rd_kafka_error_t *e = rd_kafka_seek_partitions(c->rk, list, 10000);
@@ -166,75 +207,62 @@ static void consumer_rewind(kafka_consumer *c) {
     rd_kafka_topic_partition_list_destroy(list);
     c->batch_msgs = 0;
     c->commit_due = 0;
+    c->in_flight = 0;
+    consumer_sleep(c, c->backoff_ms);
+    c->backoff_ms = c->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : c->backoff_ms * 2;
 }
 
-/* Commits the pending batch with its offsets in one index commit, then
- * tells Kafka the same offsets (for lag tools). Returns 0 when committed,
- * -1 when not (rewound for a retry, or fatal). */
-static int consumer_commit(kafka_consumer *c) {
-    char err[512];
-    if (c->batch_msgs == 0)
-        return 0;
-    for (size_t i = 0; i < c->ntps; i++) {
-        tp_state *t = &c->tps[i];
-        if (t->batch_next >= 0 &&
-            store_note_offset(c->store, t->topic, t->partition, t->batch_next) != 0) {
-            kafka_log(KAFKA_LOG_ERROR, "cannot note offset %s [%" PRId32 "] %" PRId64,
-                      t->topic, t->partition, t->batch_next);
+/* Commits the pending batch with its offsets in one index transaction.
+ * Pipelined: the store writes it on its own thread while the next batch is
+ * read, and the result comes with the next hand-over; `wait` also waits for
+ * the write (used when the batch was closed by time, on revocation and at
+ * exit). Returns 0, or -1 when not committed (rewound for a retry, or fatal). */
+static int consumer_commit(kafka_consumer *c, int wait) {
+    char err[1024];
+    if (c->batch_msgs > 0) {
+        for (size_t i = 0; i < c->ntps; i++) {
+            tp_state *t = &c->tps[i];
+            if (t->batch_next >= 0 &&
+                store_note_offset(c->store, t->topic, t->partition, t->batch_next) != 0) {
+                kafka_log(KAFKA_LOG_ERROR, "cannot note offset %s [%" PRId32 "] %" PRId64,
+                          t->topic, t->partition, t->batch_next);
+                c->fatal = 1;
+                return -1;
+            }
+        }
+        if (c->cfg.sync && c->cfg.sync(c->cfg.sync_ctx, c->stop) != 0) {
+            /* Dead letters could not be made durable (the operator insisted
+             * on stopping): leave the batch uncommitted for a restart. */
+            kafka_log(KAFKA_LOG_WARN,
+                      "stopping without committing the last %zu event(s); they will be "
+                      "read again on restart",
+                      c->batch_msgs);
             c->fatal = 1;
             return -1;
         }
+        if (store_commit_async(c->store, err, sizeof err) != 0) {
+            consumer_recover(c, err);
+            return -1;
+        }
+        if (c->in_flight) /* the hand-over returned the previous batch's result */
+            consumer_flight_done(c);
+        for (size_t i = 0; i < c->ntps; i++) {
+            tp_state *t = &c->tps[i];
+            t->flight_first = t->batch_first;
+            t->flight_next = t->batch_next;
+            t->batch_first = t->batch_next = -1;
+        }
+        c->in_flight = 1;
+        c->batch_msgs = 0;
+        c->commit_due = 0;
     }
-    if (c->cfg.sync && c->cfg.sync(c->cfg.sync_ctx, c->stop) != 0) {
-        /* Dead letters could not be made durable (the operator insisted on
-         * stopping): leave the batch uncommitted; a restart reads it again. */
-        kafka_log(KAFKA_LOG_WARN, "stopping without committing the last %zu event(s); "
-                                  "they will be read again on restart",
-                  c->batch_msgs);
-        c->fatal = 1;
-        return -1;
+    if (wait && c->in_flight) {
+        if (store_sync(c->store, err, sizeof err) != 0) {
+            consumer_recover(c, err);
+            return -1;
+        }
+        consumer_flight_done(c);
     }
-    struct timespec a, b;
-    clock_gettime(CLOCK_MONOTONIC, &a);
-    int rc = store_commit(c->store, err, sizeof err);
-    clock_gettime(CLOCK_MONOTONIC, &b);
-    if (rc != 0) {
-        kafka_log_limited(KAFKA_LOG_ERROR, "commit-failed", LOG_EVERY_MS,
-                          "index commit failed (%zu events; will read them again): %s",
-                          c->batch_msgs, err);
-        consumer_rewind(c);
-        consumer_sleep(c, c->backoff_ms);
-        c->backoff_ms = c->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : c->backoff_ms * 2;
-        return -1;
-    }
-    c->backoff_ms = BACKOFF_MIN_MS;
-    double secs = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
-    kafka_metrics_observe_commit(c->metrics, secs);
-    c->counters.last_commit_time = kafka_wall_seconds();
-
-    rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new(8);
-    for (size_t i = 0; i < c->ntps; i++) {
-        tp_state *t = &c->tps[i];
-        if (t->batch_next < 0)
-            continue;
-        t->position = t->batch_next;
-        if (t->assigned)
-            rd_kafka_topic_partition_list_add(list, t->topic, t->partition)->offset =
-                t->position;
-        t->batch_first = t->batch_next = -1;
-    }
-    if (list->cnt > 0) {
-        /* Asynchronous: the index already holds the truth; a failed group
-         * commit only makes lag tools lag (offset_commit_cb logs it). */
-        rd_kafka_resp_err_t e = rd_kafka_commit(c->rk, list, 1);
-        if (e && e != RD_KAFKA_RESP_ERR__NO_OFFSET)
-            kafka_log_limited(KAFKA_LOG_WARN, "group-commit", LOG_EVERY_MS,
-                              "consumer group offset commit: %s", rd_kafka_err2str(e));
-    }
-    rd_kafka_topic_partition_list_destroy(list);
-    c->batch_msgs = 0;
-    c->commit_due = 0;
-    consumer_publish(c);
     return 0;
 }
 
@@ -252,7 +280,7 @@ static void consumer_assign(kafka_consumer *c, rd_kafka_topic_partition_list_t *
         }
         t->assigned = 1;
         t->position = store_committed_offset(c->store, p->topic, p->partition);
-        t->batch_first = t->batch_next = -1;
+        t->batch_first = t->batch_next = t->flight_first = t->flight_next = -1;
         /* The index's offset wins; without one, INVALID makes librdkafka use
          * the group's committed offset, then auto.offset.reset=earliest. */
         p->offset = t->position >= 0 ? t->position : RD_KAFKA_OFFSET_INVALID;
@@ -284,14 +312,14 @@ static void consumer_revoke(kafka_consumer *c, rd_kafka_topic_partition_list_t *
                             int cooperative) {
     /* The batch may cover revoked partitions: commit it while they are
      * still ours, so their next owner starts after it. */
-    if (c->batch_msgs > 0 && !c->fatal && consumer_commit(c) != 0)
+    if ((c->batch_msgs > 0 || c->in_flight) && !c->fatal && consumer_commit(c, 1) != 0)
         kafka_log(KAFKA_LOG_WARN, "batch not committed before revocation; "
                                   "its events will be read again");
     for (int i = 0; i < parts->cnt; i++) {
         tp_state *t = tp_find(c, parts->elems[i].topic, parts->elems[i].partition);
         if (t) {
             t->assigned = 0;
-            t->batch_first = t->batch_next = -1;
+            t->batch_first = t->batch_next = t->flight_first = t->flight_next = -1;
         }
         kafka_log(KAFKA_LOG_INFO, "revoked %s [%" PRId32 "]", parts->elems[i].topic,
                   parts->elems[i].partition);
@@ -349,6 +377,10 @@ static void consumer_error(rd_kafka_t *rk, int err, const char *reason, void *op
 static void consumer_librdkafka_log(const rd_kafka_t *rk, int level, const char *fac,
                                     const char *buf) {
     (void)rk;
+    /* -X settings go to the dead-letter producer too: producer-only ones
+     * are expected here. */
+    if (strcmp(fac, "CONFWARN") == 0 && strstr(buf, "is a producer property"))
+        return;
     if (level >= 7) { /* debug output asked for with -X debug=...: keep it all */
         kafka_log(KAFKA_LOG_INFO, "%s: %s", fac, buf);
         return;
@@ -517,6 +549,7 @@ static void consumer_message(kafka_consumer *c, rd_kafka_message_t *m) {
     /* Already in the index (a replay after a seek or a restart): skipping
      * it is what makes the effect exactly-once. */
     if ((t->position >= 0 && m->offset < t->position) ||
+        (t->flight_next >= 0 && m->offset < t->flight_next) ||
         (t->batch_next >= 0 && m->offset < t->batch_next)) {
         c->counters.events_skipped++;
         return;
@@ -560,10 +593,14 @@ int kafka_consumer_run(kafka_consumer *c, volatile sig_atomic_t *stop) {
         if (c->fatal)
             break;
         now = kafka_now_ms();
+        /* Handed over, a batch is written on the store's thread while the
+         * next one is read; it is searchable as soon as that write ends. */
         if (c->batch_msgs > 0 &&
             (c->commit_due || c->batch_msgs >= c->cfg.commit_every ||
              now - c->batch_start_ms >= c->cfg.commit_ms))
-            consumer_commit(c);
+            consumer_commit(c, 0);
+        else if (!m && c->in_flight)
+            consumer_commit(c, 1); /* idle: take the result of the write */
         if (now >= next_publish) {
             consumer_publish(c);
             next_publish = now + PUBLISH_EVERY_MS;
@@ -571,24 +608,13 @@ int kafka_consumer_run(kafka_consumer *c, volatile sig_atomic_t *stop) {
     }
     kafka_metrics_set_running(c->metrics, 0);
 
-    int rc = c->fatal ? -1 : 0;
-    /* Finish the batch. A failed commit rewinds and is retried (its events
-     * come again from Kafka) until it succeeds or a second signal says stop. */
-    while (!c->fatal && c->batch_msgs > 0) {
-        if (consumer_commit(c) == 0)
-            break;
-        if (*stop >= 2) {
-            rc = -1;
-            break;
-        }
-        for (long long until = kafka_now_ms() + c->cfg.commit_ms;
-             !c->fatal && kafka_now_ms() < until && *stop < 2;) {
-            rd_kafka_message_t *m = rd_kafka_consumer_poll(c->rk, POLL_MAX_MS);
-            if (m) {
-                consumer_message(c, m);
-                rd_kafka_message_destroy(m);
-            }
-        }
+    /* Finish the batch. If that commit fails its events are not lost: the
+     * index's offsets have not moved past them, a restart reads them again. */
+    int rc = 0;
+    if (!c->fatal && (c->batch_msgs > 0 || c->in_flight) && consumer_commit(c, 1) != 0) {
+        kafka_log(KAFKA_LOG_ERROR, "the last batch is not committed; its events will be "
+                                   "read again on restart");
+        rc = -1;
     }
     if (c->fatal)
         rc = -1;
@@ -608,8 +634,9 @@ int kafka_consumer_run(kafka_consumer *c, volatile sig_atomic_t *stop) {
         rd_kafka_topic_partition_list_destroy(list);
     }
     /* Leaves the group; the revocation it triggers finds no batch left (or,
-     * after a fatal error, must not commit one). */
+     * after a fatal error, must not commit one: store_close drops it). */
     c->batch_msgs = 0;
+    c->fatal = c->fatal || rc != 0;
     rd_kafka_resp_err_t e = rd_kafka_consumer_close(c->rk);
     if (e)
         kafka_log(KAFKA_LOG_WARN, "leaving the consumer group: %s", rd_kafka_err2str(e));

@@ -40,6 +40,10 @@ static void dl_delivered(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *op
 
 static void dl_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf) {
     (void)rk;
+    /* -X settings go to the consumer and this producer alike: the ones only
+     * a consumer uses are expected here, not worth a warning. */
+    if (strcmp(fac, "CONFWARN") == 0 && strstr(buf, "is a consumer property"))
+        return;
     if (level >= 7) {
         kafka_log(KAFKA_LOG_INFO, "dead-letter producer %s: %s", fac, buf);
         return;
@@ -129,6 +133,47 @@ static int dl_key(const char *line, size_t len, char *out, size_t cap) {
     return n;
 }
 
+/* Queues one message; waits while the local queue is full. */
+static rd_kafka_resp_err_t dl_produce(kafka_dead_letter *dl, const char *value, size_t len,
+                                      const char *key, int keylen) {
+    for (;;) {
+        rd_kafka_resp_err_t e = rd_kafka_producev(
+            dl->rk, RD_KAFKA_V_TOPIC(dl->topic), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+            RD_KAFKA_V_VALUE((void *)value, len),
+            RD_KAFKA_V_KEY(keylen ? key : NULL, (size_t)keylen), RD_KAFKA_V_END);
+        if (e == RD_KAFKA_RESP_ERR_NO_ERROR) {
+            dl->inflight++;
+            rd_kafka_poll(dl->rk, 0); /* serve delivery reports */
+            return e;
+        }
+        if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL)
+            return e;
+        /* Local queue full (brokers slow or away): let it drain. */
+        kafka_log_limited(KAFKA_LOG_WARN, "dlq-full", 10000,
+                          "dead-letter queue full, waiting for the brokers");
+        rd_kafka_poll(dl->rk, 100);
+    }
+}
+
+/* The letter without the original event, for when the whole is too large
+ * for a message: reason and position still say where to find it. */
+static char *dl_shrink(const char *line, size_t len) {
+    json_error_t jerr;
+    json_t *o = json_loadb(line, len, 0, &jerr);
+    if (!o)
+        return NULL;
+    json_object_del(o, "event");
+    json_object_del(o, "raw");
+    json_object_del(o, "raw_base64");
+    json_object_set_new(o, "original_bytes", json_integer((json_int_t)len));
+    json_object_set_new(o, "original_omitted",
+                        json_string("too large for a dead-letter message; read it at "
+                                    "topic/partition/offset"));
+    char *out = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    return out;
+}
+
 int kafka_dead_letter_write(void *ctx, const char *json_line, size_t len) {
     kafka_dead_letter *dl = ctx;
     /* The store's line may end with a newline: the message value does not. */
@@ -136,30 +181,23 @@ int kafka_dead_letter_write(void *ctx, const char *json_line, size_t len) {
         len--;
     char key[512];
     int keylen = dl_key(json_line, len, key, sizeof key);
-    for (;;) {
-        rd_kafka_resp_err_t e = rd_kafka_producev(
-            dl->rk, RD_KAFKA_V_TOPIC(dl->topic), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-            RD_KAFKA_V_VALUE((void *)json_line, len),
-            RD_KAFKA_V_KEY(keylen ? key : NULL, (size_t)keylen), RD_KAFKA_V_END);
-        if (e == RD_KAFKA_RESP_ERR_NO_ERROR) {
-            dl->inflight++;
-            break;
+    rd_kafka_resp_err_t e = dl_produce(dl, json_line, len, key, keylen);
+    if (e == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) {
+        char *small = dl_shrink(json_line, len);
+        if (small) {
+            e = dl_produce(dl, small, strlen(small), key, keylen);
+            free(small);
         }
-        if (e == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-            /* Local queue full (brokers slow or away): let it drain. */
-            kafka_log_limited(KAFKA_LOG_WARN, "dlq-full", 10000,
-                              "dead-letter queue full, waiting for the brokers");
-            rd_kafka_poll(dl->rk, 100);
-            continue;
-        }
+    }
+    if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        /* The stream goes on: the letter is logged (a bounded preview, said
+         * to be one) and counted instead. */
         int n = (int)(len < DL_LOG_PREVIEW ? len : DL_LOG_PREVIEW);
         kafka_log(KAFKA_LOG_ERROR, "dead letter cannot be queued for %s: %s; letter%s: %.*s",
                   dl->topic, rd_kafka_err2str(e), len > DL_LOG_PREVIEW ? " (first 512 bytes)" : "",
                   n, json_line);
         kafka_metrics_add_dead_letter_error(dl->metrics);
-        return -1;
     }
-    rd_kafka_poll(dl->rk, 0); /* serve delivery reports */
     return 0;
 }
 

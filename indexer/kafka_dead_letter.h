@@ -26,9 +26,11 @@ kafka_dead_letter *kafka_dead_letter_new(const char *brokers, const char *topic,
                                          const char *const *props, size_t nprops,
                                          kafka_metrics *metrics, char *err, size_t errlen);
 
-/* store_dead_letter_fn: queues one dead letter (ctx is the sink). Returns 0,
- * -1 when it cannot even be queued (too large for a message; logged and
- * counted). */
+/* store_dead_letter_fn: queues one dead letter (ctx is the sink). A letter
+ * too large for a message is sent without the original event (reason and
+ * topic/partition/offset still say where it is). Always returns 0: a
+ * letter that cannot be queued at all is logged and counted, and the stream
+ * goes on. */
 int kafka_dead_letter_write(void *ctx, const char *json_line, size_t len);
 
 /* Waits until every queued dead letter is acknowledged by the brokers (or
