@@ -30,6 +30,8 @@
 #define SD_FACET_VALUES_MAX 1000       /* facet_limit must be in [1, SD_FACET_VALUES_MAX] */
 #define SD_SNIPPET_BYTES 200           /* description snippet length around the first match */
 #define SD_SNIPPET_LEAD_BYTES 60       /* text kept before the first match in a snippet */
+#define SD_LEXICON_FIRST_WAIT_MS 2000 /* a search right after start waits this long for the
+                                          vocabulary (typos, prefixes) before going without */
 #define SD_EXACT_FIRST_MAX 20          /* exact-name matches put first (the rest rank normally) */
 /* Documents examined to make `total` exact when no facets are asked; beyond
  * it the total is Xapian's estimate and total_exact is false. Facets always

@@ -1,6 +1,7 @@
 /* main.c — metadex-searchd: options, startup, signals, shutdown.
  *
  *   metadex-searchd --db DIR [--listen 127.0.0.1:8080] [--threads N] [--quiet]
+ *                   [--admin-token-file FILE]
  *
  * Starts even when the index does not exist yet (requests answer 503 until
  * it does). SIGINT or SIGTERM stops it cleanly: no new connections, the
@@ -16,9 +17,11 @@
 #include <unistd.h>
 
 #include "model/fields.h"
+#include "searchd/admin_api.h"
 #include "searchd/http.h"
 #include "searchd/lexicon.h"
 #include "searchd/limits.h"
+#include "searchd/ranking_store.h"
 #include "searchd/reader.h"
 
 #define DEFAULT_LISTEN "127.0.0.1:8080"
@@ -33,6 +36,8 @@ static void usage(FILE *out)
             "  -l, --listen ADDR     HOST:PORT, [V6]:PORT or :PORT (default %s)\n"
             "  -t, --threads N       worker threads (default: number of cores, max %d)\n"
             "  -q, --quiet           do not log each request to stderr\n"
+            "  -a, --admin-token-file FILE  the admin API's bearer token (%d..%d printable\n"
+            "                        characters); without it the admin writes answer 503\n"
             "  -h, --help            show this help and exit\n"
             "  -V, --version         show the version and exit\n"
             "\n"
@@ -41,13 +46,16 @@ static void usage(FILE *out)
             "      &facet_limit=N&removed=true\n"
             "  GET /v1/autocomplete?q=&type=&limit=   (limit 1..20, default 8)\n"
             "  GET /v1/entities/{urn}   (URL-encoded URN)\n"
+            "  GET, PUT /v1/admin/ranking; GET /v1/admin/ranking/versions;\n"
+            "  POST /v1/admin/ranking/revert, /v1/admin/ranking/preview   (ranking config)\n"
             "  GET /healthz\n"
             "\n"
             "Limits: q <= %d bytes, limit 1..%d (default %d), offset 0..%d, <= %d filters,\n"
             "<= %d facets, facet_limit 1..%d (default %d).\n"
             "\n"
             "Filter and facet fields:\n",
-            DEFAULT_LISTEN, SD_THREADS_MAX, SD_Q_MAX_BYTES, SD_LIMIT_MAX, SD_LIMIT_DEFAULT,
+            DEFAULT_LISTEN, SD_THREADS_MAX, ADMIN_TOKEN_MIN_BYTES, ADMIN_TOKEN_MAX_BYTES,
+            SD_Q_MAX_BYTES, SD_LIMIT_MAX, SD_LIMIT_DEFAULT,
             SD_OFFSET_MAX, SD_FILTERS_MAX, SD_FACETS_MAX, SD_FACET_VALUES_MAX,
             SD_FACET_VALUES_DEFAULT);
     for (int i = 0; i < F_COUNT; i++)
@@ -61,12 +69,13 @@ int main(int argc, char **argv)
         {"db", required_argument, NULL, 'd'},      {"listen", required_argument, NULL, 'l'},
         {"threads", required_argument, NULL, 't'}, {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},          {"version", no_argument, NULL, 'V'},
+        {"admin-token-file", required_argument, NULL, 'a'},
         {NULL, 0, NULL, 0},
     };
-    const char *db = NULL;
+    const char *db = NULL, *token_file = NULL;
     http_options opt = {.listen = DEFAULT_LISTEN, .threads = 0, .quiet = 0};
     int c;
-    while ((c = getopt_long(argc, argv, "d:l:t:qhV", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "d:l:t:qhVa:", longopts, NULL)) != -1) {
         switch (c) {
         case 'd':
             db = optarg;
@@ -88,6 +97,9 @@ int main(int argc, char **argv)
         }
         case 'q':
             opt.quiet = 1;
+            break;
+        case 'a':
+            token_file = optarg;
             break;
         case 'h':
             usage(stdout);
@@ -124,8 +136,13 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
 
     char err[512];
-    if (reader_init(db, err, sizeof err) != 0) {
+    if (admin_init(token_file, err, sizeof err) != 0) {
         fprintf(stderr, "metadex-searchd: %s\n", err);
+        return 1;
+    }
+    if (reader_init(db, err, sizeof err) != 0 || rs_init(err, sizeof err) != 0) {
+        fprintf(stderr, "metadex-searchd: %s\n", err);
+        admin_shutdown();
         return 1;
     }
     if (lexicon_start(db, err, sizeof err) != 0) {
@@ -152,6 +169,8 @@ int main(int argc, char **argv)
     fprintf(stderr, "metadex-searchd: %s, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
     http_stop(srv);
     lexicon_stop();
+    rs_shutdown();
     reader_shutdown();
+    admin_shutdown();
     return 0;
 }

@@ -1,173 +1,69 @@
-/* query_plan.c — analyse q into words and build their Xapian queries
- * (see query_plan.h). */
+/* query_plan.c — the Xapian query of an expanded plan (see query_plan.h).
+ *
+ * Shape, for words w1..wn:
+ *   AND( word(w1), ..., word(wn) )              (OR in "any" mode)
+ *   word(w)  = OR( AND(unit(part) for each part), unit(joined), AND(unit(half1), unit(half2)) )
+ *   a pair of adjacent words that the vocabulary knows joined replaces
+ *   word(wi) AND word(wi+1) by OR( AND(word(wi), word(wi+1)), unit(pair) )
+ *   unit(u)  = OR over text fields f with a boost > 0 of
+ *                MAX over weight groups g present in f of
+ *                  SCALE( SYNONYM(f-prefixed alternatives of group g), boost_f × weight_g )
+ *                (and, for stemmed fields, the exact forms' stems scaled by stem_factor):
+ *              a field scores the best way the form matched it, fields add up.
+ * OP_SYNONYM makes the alternatives of one group one pseudo-term (their
+ * wdfs summed, one idf), so twenty typo variants count once, not twenty times.
+ *
+ * Weighting is coordinate matching (Xapian's CoordWeight): a matching leaf
+ * weighs exactly its scale factor, so a name match is worth the name boost
+ * (10 by default), a typo in it half that, and the exact bonus, the
+ * popularity cap and the field boosts of the ranking config are all on one
+ * scale an admin can reason about. Entities that match the same way tie,
+ * and the popularity prior orders them. BM25 was measured against it on the
+ * relevance set (tests/relevance) and lost: term frequency and document
+ * length say little about catalog entities (a document is a whole entity,
+ * every column and description), and its unbounded idf let partial matches
+ * outscore exact ones.
+ *
+ * Type and platform boosts multiply the text score. Xapian 1.4 has no
+ * multiplicative operator, but each document has one type and at most one
+ * platform, so the documents split into disjoint classes by (type boost,
+ * platform boost), and the text query FILTERed to each class and scaled by
+ * its product, ORed together, gives every document exactly its text score ×
+ * its boosts. Types (platforms) sharing a boost share a class, so a config
+ * with k distinct type values and m platform values costs (k+1)(m+1)
+ * branches; the config refuses more than RK_BOOST_GROUPS_MAX values each,
+ * and the defaults (no boosts) cost nothing.
+ */
 #include "searchd/query_plan.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "searchd/limits.h"
-
 /* Longest Xapian term: 245 bytes. */
 #define QP_TERM_MAX 245
 
-void qp_rank_defaults(qp_rank *r)
+/* A stem-only match ("orders" for "order") counts a little less than the
+ * word itself, which also matches through the unstemmed term. */
+#define QP_STEM_FACTOR 0.6
+
+void qp_rank_init(qp_rank *r, const ranking_config *cfg)
 {
-    for (int i = 0; i < F_COUNT; i++)
-        r->field_boost[i] = FIELDS[i].boost;
-    /* A stem-only match ("orders" for "order") counts a little less than the
-     * word itself, which also matches through the unstemmed term. */
-    r->stem_factor = 0.6;
-    /* log1p(1000 queries) * 0.3 ≈ 2: enough to order equal text matches by
-     * use, capped so that it never outweighs a name match. */
-    r->popularity_factor = 0.3;
-    r->popularity_cap = 2.5;
+    memset(r, 0, sizeof *r);
+    r->cfg = cfg;
+    for (int f = 0; f < F_COUNT; f++)
+        r->field_weight[f] = cfg->boosts[f];
+    r->group_weight[QP_G_EXACT] = 1.0;
+    r->group_weight[QP_G_TYPO1] = cfg->one_edit_weight;
+    r->group_weight[QP_G_TYPO2] = cfg->two_edits_weight;
+    r->group_weight[QP_G_PREFIX] = cfg->prefix_weight;
+    /* A split ("customerorders" → customer orders) is one edit: a space. */
+    r->group_weight[QP_G_SPLIT] = cfg->one_edit_weight;
+    r->stem_factor = QP_STEM_FACTOR;
+    r->type_boosts = 1;
 }
 
-static void word_free(qp_word *w)
-{
-    for (size_t i = 0; i < w->nparts; i++) {
-        free(w->parts[i]);
-        free(w->part_stems[i]);
-    }
-    free(w->parts);
-    free(w->part_stems);
-    free(w->joined);
-    free(w->joined_stem);
-    free(w->text);
-}
-
-void qp_free(qp_plan *p)
-{
-    for (size_t i = 0; i < p->nwords; i++)
-        word_free(&p->words[i]);
-    free(p->words);
-    free(p->exact_term);
-    memset(p, 0, sizeof *p);
-}
-
-static char *stem_of(an_analyzer *an, const char *t, size_t len)
-{
-    char buf[AN_MAX_TERM_BYTES * 2 + 8];
-    int n = an_stem(an, t, len, buf, sizeof buf);
-    if (n < 0)
-        return strndup(t, len); /* cannot happen for terms within AN_MAX_TERM_BYTES */
-    return strndup(buf, (size_t)n);
-}
-
-/* Adds term t (a part or the joined form) to word w. */
-static int word_add(an_analyzer *an, qp_word *w, const an_term *t)
-{
-    if (t->kind == AN_JOINED) {
-        if (w->joined)
-            return 0; /* one identifier has one joined form */
-        w->joined = strndup(t->text, t->len);
-        w->joined_stem = w->joined ? stem_of(an, t->text, t->len) : NULL;
-        return w->joined && w->joined_stem ? 0 : -1;
-    }
-    for (size_t i = 0; i < w->nparts; i++)
-        if (strcmp(w->parts[i], t->text) == 0)
-            return 0; /* "a_a": the second "a" adds nothing to an AND */
-    char **np = realloc(w->parts, (w->nparts + 1) * sizeof *np);
-    if (!np)
-        return -1;
-    w->parts = np;
-    char **ns = realloc(w->part_stems, (w->nparts + 1) * sizeof *ns);
-    if (!ns)
-        return -1;
-    w->part_stems = ns;
-    w->parts[w->nparts] = strndup(t->text, t->len);
-    w->part_stems[w->nparts] = stem_of(an, t->text, t->len);
-    w->nparts++;
-    return w->parts[w->nparts - 1] && w->part_stems[w->nparts - 1] ? 0 : -1;
-}
-
-qp_status qp_analyze(an_analyzer *an, an_terms *scratch, const char *q, size_t len,
-                     qp_plan *out, char *err, size_t errlen)
-{
-    memset(out, 0, sizeof *out);
-    an_terms_clear(scratch);
-    if (len == 0)
-        return QP_OK;
-    if (an_analyze(an, q, len, 0, scratch) < 0) {
-        snprintf(err, errlen, "analyzing the query failed (out of memory)");
-        return QP_INTERNAL;
-    }
-    if (scratch->dropped > 0) {
-        snprintf(err, errlen, "a word of q is longer than %d bytes", AN_MAX_TERM_BYTES);
-        return QP_BAD_QUERY;
-    }
-    /* Word ids in an_terms are increasing; group consecutive terms by id. */
-    size_t nwords = 0;
-    for (size_t i = 0; i < scratch->n; i++)
-        if (i == 0 || scratch->v[i].word != scratch->v[i - 1].word)
-            nwords++;
-    if (nwords > SD_QUERY_WORDS_MAX) {
-        snprintf(err, errlen, "q has %zu words; at most %d are allowed", nwords,
-                 SD_QUERY_WORDS_MAX);
-        return QP_BAD_QUERY;
-    }
-    if (nwords > 0) {
-        out->words = calloc(nwords, sizeof *out->words);
-        if (!out->words)
-            goto nomem;
-    }
-    size_t wi = 0;
-    for (size_t i = 0; i < scratch->n;) {
-        qp_word *w = &out->words[wi++];
-        out->nwords = wi;
-        uint32_t id = scratch->v[i].word;
-        uint32_t start = scratch->v[i].start, end = scratch->v[i].end;
-        for (; i < scratch->n && scratch->v[i].word == id; i++) {
-            const an_term *t = &scratch->v[i];
-            if (t->start < start)
-                start = t->start;
-            if (t->end > end)
-                end = t->end;
-            if (word_add(an, w, t) < 0)
-                goto nomem;
-        }
-        if (end > len || start > end)
-            start = end = 0; /* defensive: the analyzer reports spans in q */
-        w->text = strndup(q + start, end - start);
-        if (!w->text)
-            goto nomem;
-        if (w->nparts == 0 && w->joined) {
-            /* A joined form alone is a plain word. */
-            w->parts = malloc(sizeof *w->parts);
-            w->part_stems = malloc(sizeof *w->part_stems);
-            if (!w->parts || !w->part_stems)
-                goto nomem;
-            w->parts[0] = w->joined;
-            w->part_stems[0] = w->joined_stem;
-            w->nparts = 1;
-            w->joined = w->joined_stem = NULL;
-        }
-    }
-    if (out->nwords > 0) {
-        size_t nlen = 0;
-        char *norm = an_normalize(an, q, len, &nlen);
-        if (!norm)
-            goto nomem;
-        size_t plen = strlen(TERM_EXACT_PREFIX);
-        if (nlen > 0 && plen + nlen <= QP_TERM_MAX) {
-            out->exact_term = malloc(plen + nlen + 1);
-            if (!out->exact_term) {
-                free(norm);
-                goto nomem;
-            }
-            memcpy(out->exact_term, TERM_EXACT_PREFIX, plen);
-            memcpy(out->exact_term + plen, norm, nlen + 1);
-            out->exact_len = plen + nlen;
-        }
-        free(norm);
-    }
-    return QP_OK;
-nomem:
-    qp_free(out);
-    snprintf(err, errlen, "out of memory");
-    return QP_INTERNAL;
-}
+int qp_set_weighting(xap_enquire *e, xap_err *err) { return xap_enquire_set_coord(e, err); }
 
 /* A growable list of subqueries that frees what it holds. */
 typedef struct qlist {
@@ -201,7 +97,8 @@ static void ql_free(qlist *l)
     memset(l, 0, sizeof *l);
 }
 
-/* Combines and frees the list; a single query is returned as is. */
+/* Combines and frees the list; a single query is returned as is, none
+ * gives MatchNothing. */
 static xap_query *ql_combine(qlist *l, xap_op op, xap_err *err)
 {
     xap_query *q;
@@ -217,63 +114,104 @@ static xap_query *ql_combine(qlist *l, xap_op op, xap_err *err)
     return q;
 }
 
-/* prefix + [mark] + body as one Xapian term, scaled. */
-static xap_query *scaled_term(const char *prefix, const char *mark, const char *body,
-                              double factor, xap_err *err)
+static xap_query *scaled(xap_query *q, double factor, xap_err *err)
+{
+    if (!q)
+        return NULL;
+    xap_query *s = xap_query_scale(q, factor, err);
+    xap_query_free(q);
+    return s;
+}
+
+/* Pushes prefix+mark+body as a term; a term longer than Xapian allows
+ * cannot be in the index and is left out. */
+static int push_term(qlist *l, const char *prefix, const char *mark, const char *body,
+                     xap_err *err)
 {
     char buf[QP_TERM_MAX + 1];
     int n = snprintf(buf, sizeof buf, "%s%s%s", prefix, mark, body);
     if (n < 0 || (size_t)n >= sizeof buf)
-        return xap_query_match_nothing(err); /* longer than any indexed term */
-    xap_query *t = xap_query_term(buf, (size_t)n, 1, err);
-    if (!t)
-        return NULL;
-    xap_query *s = xap_query_scale(t, factor, err);
-    xap_query_free(t);
-    return s;
+        return 0;
+    return ql_push(l, xap_query_term(buf, (size_t)n, 1, err));
 }
 
-/* One normalised term searched in every text field, boosted per field. */
-static xap_query *term_across_fields(const qp_rank *rank, const char *term, const char *stem,
-                                     xap_err *err)
+/* One weight group of unit u in field f (stems: its stemmed terms). */
+static int push_group(qlist *out, const qp_rank *rank, const qp_unit *u, const field_def *fd,
+                      qp_group g, int stems, xap_err *err)
 {
-    qlist l = {0};
+    qlist terms = {0};
+    for (size_t i = 0; i < u->nalts; i++) {
+        const qp_alt *a = &u->alts[i];
+        if (a->group != g || !(a->fields & (1u << fd->id)))
+            continue;
+        if (stems) {
+            int dup = 0;
+            for (size_t j = 0; j < i && !dup; j++)
+                dup = u->alts[j].group == g && u->alts[j].stem && a->stem &&
+                      strcmp(u->alts[j].stem, a->stem) == 0;
+            if (!a->stem || dup)
+                continue;
+        }
+        if (push_term(&terms, fd->prefix, stems ? TERM_STEM_MARK : "",
+                      stems ? a->stem : a->term, err) < 0) {
+            ql_free(&terms);
+            return -1;
+        }
+    }
+    if (terms.n == 0) {
+        ql_free(&terms);
+        return 0;
+    }
+    double w = rank->field_weight[fd->id] * rank->group_weight[g] * (stems ? rank->stem_factor : 1);
+    return ql_push(out, scaled(ql_combine(&terms, XAP_OP_SYNONYM, err), w, err));
+}
+
+static xap_query *unit_query(const qp_rank *rank, const qp_unit *u, xap_err *err)
+{
+    qlist l = {0}, field = {0};
     for (int f = 0; f < F_COUNT; f++) {
         const field_def *fd = &FIELDS[f];
-        double boost = rank->field_boost[f];
-        if (!(fd->flags & FIELD_TEXT) || !fd->prefix || boost <= 0)
-            continue;
-        if (ql_push(&l, scaled_term(fd->prefix, "", term, boost, err)) < 0)
+        if (!(fd->flags & FIELD_TEXT) || !fd->prefix || rank->cfg->boosts[f] <= 0)
+            continue; /* a field with boost 0 is not searched at all */
+        for (int g = 0; g < QP_G_COUNT; g++)
+            if (push_group(&field, rank, u, fd, (qp_group)g, 0, err) < 0)
+                goto fail;
+        if ((fd->flags & FIELD_STEMMED) &&
+            push_group(&field, rank, u, fd, QP_G_EXACT, 1, err) < 0)
             goto fail;
-        if ((fd->flags & FIELD_STEMMED) && stem &&
-            ql_push(&l, scaled_term(fd->prefix, TERM_STEM_MARK, stem,
-                                    boost * rank->stem_factor, err)) < 0)
+        /* One field scores its best alternative, not their sum: "orders"
+         * matching as itself, as a completion and as a typo of "order" is
+         * still one match of one word. */
+        if (field.n && ql_push(&l, ql_combine(&field, XAP_OP_MAX, err)) < 0)
             goto fail;
     }
     return ql_combine(&l, XAP_OP_OR, err);
 fail:
+    ql_free(&field);
     ql_free(&l);
     return NULL;
 }
 
 static xap_query *word_query(const qp_rank *rank, const qp_word *w, xap_err *err)
 {
-    qlist parts = {0};
+    qlist alt = {0}, parts = {0};
     for (size_t i = 0; i < w->nparts; i++)
-        if (ql_push(&parts, term_across_fields(rank, w->parts[i], w->part_stems[i], err)) < 0)
+        if (ql_push(&parts, unit_query(rank, &w->part_units[i], err)) < 0)
             goto fail;
-    xap_query *all_parts = ql_combine(&parts, XAP_OP_AND, err);
-    if (!all_parts || !w->joined)
-        return all_parts;
-    qlist alt = {0};
-    if (ql_push(&alt, all_parts) < 0 ||
-        ql_push(&alt, term_across_fields(rank, w->joined, w->joined_stem, err)) < 0) {
-        ql_free(&alt);
-        return NULL;
+    if (w->nparts && ql_push(&alt, ql_combine(&parts, XAP_OP_AND, err)) < 0)
+        goto fail;
+    if (w->joined_unit.nalts && ql_push(&alt, unit_query(rank, &w->joined_unit, err)) < 0)
+        goto fail;
+    if (w->split[0].nalts && w->split[1].nalts) {
+        if (ql_push(&parts, unit_query(rank, &w->split[0], err)) < 0 ||
+            ql_push(&parts, unit_query(rank, &w->split[1], err)) < 0 ||
+            ql_push(&alt, ql_combine(&parts, XAP_OP_AND, err)) < 0)
+            goto fail;
     }
     return ql_combine(&alt, XAP_OP_OR, err);
 fail:
     ql_free(&parts);
+    ql_free(&alt);
     return NULL;
 }
 
@@ -283,16 +221,140 @@ xap_query *qp_words_query(const qp_plan *p, const qp_rank *rank, size_t nwords, 
     qlist l = {0};
     if (nwords > p->nwords)
         nwords = p->nwords;
-    for (size_t i = 0; i < nwords; i++)
-        if (ql_push(&l, word_query(rank, &p->words[i], err)) < 0) {
-            ql_free(&l);
-            return NULL;
+    for (size_t i = 0; i < nwords; i++) {
+        const qp_word *w = &p->words[i];
+        if (!w->part_units) {
+            snprintf(err->msg, sizeof err->msg, "query_plan: qp_expand was not called");
+            err->code = XAP_E_INVALID;
+            goto fail;
         }
+        if (i + 1 < nwords && w->pair.nalts && op == XAP_OP_AND) {
+            /* Both words, or the two as one joined term. */
+            qlist both = {0}, alt = {0};
+            if (ql_push(&both, word_query(rank, w, err)) < 0 ||
+                ql_push(&both, word_query(rank, &p->words[i + 1], err)) < 0 ||
+                ql_push(&alt, ql_combine(&both, XAP_OP_AND, err)) < 0 ||
+                ql_push(&alt, unit_query(rank, &w->pair, err)) < 0 ||
+                ql_push(&l, ql_combine(&alt, XAP_OP_OR, err)) < 0) {
+                ql_free(&both);
+                ql_free(&alt);
+                goto fail;
+            }
+            i++;
+            continue;
+        }
+        if (ql_push(&l, word_query(rank, w, err)) < 0)
+            goto fail;
+        if (i + 1 < nwords && w->pair.nalts && ql_push(&l, unit_query(rank, &w->pair, err)) < 0)
+            goto fail;
+    }
     return ql_combine(&l, op, err);
+fail:
+    ql_free(&l);
+    return NULL;
+}
+
+/* ---- type and platform boosts ---------------------------------------------- */
+
+/* The filter terms of `field` for the keys whose boost is `value` (or, when
+ * `rest`, for every key whose boost is not 1), ORed; NULL in *out if none. */
+static int keyed_filter(const rk_keyed *v, size_t n, field_id field, int rest, double value,
+                        xap_query **out, xap_err *err)
+{
+    qlist l = {0};
+    *out = NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (rest ? v[i].boost == 1.0 : v[i].boost != value)
+            continue;
+        char body[RK_KEY_MAX_BYTES + 8];
+        snprintf(body, sizeof body, ":%s", v[i].key);
+        if (push_term(&l, FIELDS[field].filter_prefix, "", body, err) < 0) {
+            ql_free(&l);
+            return -1;
+        }
+    }
+    if (l.n == 0) {
+        ql_free(&l);
+        return 0;
+    }
+    *out = ql_combine(&l, XAP_OP_OR, err);
+    return *out ? 0 : -1;
+}
+
+/* The distinct boosts other than 1 (at most RK_BOOST_GROUPS_MAX by validation). */
+static size_t distinct_boosts(const rk_keyed *v, size_t n, double *out)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (v[i].boost == 1.0)
+            continue;
+        size_t j = 0;
+        while (j < k && out[j] != v[i].boost)
+            j++;
+        if (j == k && k < RK_BOOST_GROUPS_MAX)
+            out[k++] = v[i].boost;
+    }
+    return k;
+}
+
+/* q OP f (f may be NULL: q unchanged); frees q and f. */
+static xap_query *restrict_by(xap_query *q, xap_op op, xap_query *f, xap_err *err)
+{
+    if (!q || !f) {
+        if (!f)
+            return q;
+        xap_query_free(f);
+        return NULL;
+    }
+    xap_query *v[2] = {q, f};
+    xap_query *r = xap_query_combine(op, v, 2, 0, err);
+    xap_query_free(q);
+    xap_query_free(f);
+    return r;
+}
+
+xap_query *qp_boosted(const xap_query *text, const qp_rank *rank, xap_err *err)
+{
+    const ranking_config *c = rank->cfg;
+    double tv[RK_BOOST_GROUPS_MAX], pv[RK_BOOST_GROUPS_MAX];
+    size_t nt = rank->type_boosts ? distinct_boosts(c->type_boosts, c->ntype_boosts, tv) : 0;
+    size_t np =
+        rank->type_boosts ? distinct_boosts(c->platform_boosts, c->nplatform_boosts, pv) : 0;
+    if (nt == 0 && np == 0)
+        return xap_query_scale(text, 1.0, err); /* a copy */
+    qlist branches = {0};
+    /* Class index nt (np) is "every other type (platform)": boost 1. */
+    for (size_t ti = 0; ti <= nt; ti++) {
+        for (size_t pi = 0; pi <= np; pi++) {
+            xap_query *q = xap_query_scale(text, 1.0, err), *f = NULL;
+            if (keyed_filter(c->type_boosts, c->ntype_boosts, F_TYPE, ti == nt,
+                             ti < nt ? tv[ti] : 1.0, &f, err) < 0) {
+                xap_query_free(q);
+                goto fail;
+            }
+            q = restrict_by(q, ti < nt ? XAP_OP_FILTER : XAP_OP_AND_NOT, f, err);
+            f = NULL;
+            if (q && keyed_filter(c->platform_boosts, c->nplatform_boosts, F_PLATFORM, pi == np,
+                                  pi < np ? pv[pi] : 1.0, &f, err) < 0) {
+                xap_query_free(q);
+                goto fail;
+            }
+            q = restrict_by(q, pi < np ? XAP_OP_FILTER : XAP_OP_AND_NOT, f, err);
+            double factor = (ti < nt ? tv[ti] : 1.0) * (pi < np ? pv[pi] : 1.0);
+            if (q && factor != 1.0)
+                q = scaled(q, factor, err);
+            if (ql_push(&branches, q) < 0)
+                goto fail;
+        }
+    }
+    return ql_combine(&branches, XAP_OP_OR, err);
+fail:
+    ql_free(&branches);
+    return NULL;
 }
 
 xap_query *qp_popularity_prior(const qp_rank *rank, xap_err *err)
 {
-    return xap_query_log_value_weight(SLOT_POPULARITY, rank->popularity_factor,
-                                      rank->popularity_cap, err);
+    return xap_query_log_value_weight(SLOT_POPULARITY, rank->cfg->popularity_weight,
+                                      rank->cfg->popularity_cap, err);
 }

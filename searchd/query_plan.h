@@ -1,26 +1,88 @@
 /* query_plan.h — from the text a user typed to a Xapian query.
  *
- * q is analysed with the same analyzer as the documents (analyzers/), then
- * grouped into words: a word is one token typed, and an identifier typed as
- * one word ("customer_id") carries its parts and its joined form. Each word
- * becomes, for every FIELD_TEXT field of the registry, the field-prefixed
- * term scaled by the field's boost (and prefix+"Z"+stem for stemmed prose
- * fields), ORed across fields; an identifier matches as (AND of its parts)
- * OR its joined form. Words are ANDed; when that finds nothing, the search
- * drops words from the end (search_api.c decides, the plan builds).
+ * Three steps, one file each:
  *
- * The plan also keeps the words' normalised forms and stems so highlight.c
- * marks exactly what the query looked for. Ranking numbers come from a
- * qp_rank so that a ranking config can replace the defaults per request.
+ *   query_words.c   q is analysed with the same analyzer as the documents
+ *                   (analyzers/) and grouped into words: a word is one token
+ *                   typed, and an identifier typed as one word
+ *                   ("customer_id") carries its parts and its joined form.
+ *   query_expand.c  each form of each word gets its alternatives from the
+ *                   in-memory vocabulary (vocab.h) and the ranking config:
+ *                   vocabulary words within the allowed edits (typo), words
+ *                   the last word starts (search as you type), configured
+ *                   synonyms, a long unknown word split into two vocabulary
+ *                   words, two adjacent words joined into one indexed form
+ *                   ("customer id" meets "customerid"); a word with no form
+ *                   in the vocabulary gets a did-you-mean correction.
+ *   query_plan.c    the Xapian query: per word and per FIELD_TEXT field of
+ *                   the registry, the field-prefixed alternatives grouped by
+ *                   how they were found, each group OP_SYNONYM'd and scaled
+ *                   (OP_SCALE_WEIGHT) by the field's boost from the ranking
+ *                   config times the group's weight (exact and synonyms 1,
+ *                   one edit, two edits, prefix, split: config weights), so
+ *                   exact beats one edit beats two; ORed across fields, ANDed
+ *                   across words. Entity-type and platform boosts multiply
+ *                   the text score; the popularity prior is added to it.
+ *
+ * Every leaf (a term, or an OP_SYNONYM group) weighs its scale factor when
+ * it matches (coordinate weighting, query_plan.c says why), Xapian sums
+ * across fields and words and takes the best alternative within a field
+ * (OP_MAX). explain.c relies on this: rebuilt with the weights of all but
+ * one field set to 0 — same leaves, same matching — the query gives that
+ * field's share of the score.
+ *
+ * The plan also keeps the words' normalised forms, stems and alternatives
+ * so highlight.c marks what the query looked for.
  */
 #ifndef MDX_SEARCHD_QUERY_PLAN_H
 #define MDX_SEARCHD_QUERY_PLAN_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "analyzers/analyzer.h"
 #include "model/fields.h"
+#include "searchd/ranking_config.h"
+#include "searchd/vocab.h"
 #include "xapian-shim/xap.h"
+
+/* How an alternative was found: the "via" of explain's matched terms. */
+typedef enum {
+    QP_VIA_EXACT = 0,
+    QP_VIA_TYPO = 1,
+    QP_VIA_PREFIX = 2,
+    QP_VIA_SPLIT = 3, /* a word split in two, or two words joined */
+    QP_VIA_SYNONYM = 4,
+} qp_via;
+
+const char *qp_via_name(qp_via v); /* "exact", "typo", ... */
+
+/* Weight groups: each has its own relative weight (qp_rank.group_weight). */
+typedef enum {
+    QP_G_EXACT = 0, /* the form as typed and its synonyms */
+    QP_G_TYPO1,     /* one edit */
+    QP_G_TYPO2,     /* two edits */
+    QP_G_PREFIX,    /* completions of the word being typed */
+    QP_G_SPLIT,     /* the halves of a split word */
+    QP_G_COUNT
+} qp_group;
+
+/* One term a form of a word may match. */
+typedef struct qp_alt {
+    char *term;      /* normalised, without a field prefix */
+    char *stem;      /* for stemmed fields (exact and synonym forms only), or NULL */
+    uint32_t fields; /* bit (1u << field_id): the text fields it is searched in */
+    uint8_t via;     /* qp_via */
+    uint8_t edits;   /* for QP_VIA_TYPO */
+    uint8_t group;   /* qp_group */
+} qp_alt;
+
+/* A form of a word (a part, the joined form, a half of a split) and the
+ * terms it may match; alts[0] is the form itself. */
+typedef struct qp_unit {
+    qp_alt *alts;
+    size_t nalts;
+} qp_unit;
 
 typedef struct qp_word {
     char *text;        /* the word as typed (its span of q) */
@@ -29,24 +91,40 @@ typedef struct qp_word {
     size_t nparts;
     char *joined;      /* joined form of a split identifier, or NULL */
     char *joined_stem; /* its stem, or NULL */
+
+    /* Filled by qp_expand. */
+    qp_unit *part_units; /* nparts units: each part and its alternatives */
+    qp_unit joined_unit; /* the joined form and its alternatives (nalts 0: none) */
+    qp_unit split[2];    /* an unknown word as two vocabulary words (nalts 0: none) */
+    qp_unit pair;        /* this word and the next joined ("customer id" →
+                            customerid), when the vocabulary has it (nalts 0: none) */
+    int nothing;         /* no form of the word is in the vocabulary */
+    char *suggestion;    /* did-you-mean correction when `nothing`, or NULL */
 } qp_word;
 
 typedef struct qp_plan {
     qp_word *words;
     size_t nwords;
-    char *exact_term; /* TERM_EXACT_PREFIX + normalised q; NULL for an empty q */
+    char *norm;       /* an_normalize(q): pinned queries are keyed by it; NULL for an empty q */
+    char *exact_term; /* TERM_EXACT_PREFIX + norm; NULL when empty or too long */
     size_t exact_len;
+    char *urn_term;   /* the id term of q when q is a URN, or NULL */
+    size_t urn_len;
+    int last_open;    /* q does not end in a space: its last word is being typed */
+    int expanded;     /* qp_expand ran with a vocabulary */
 } qp_plan;
 
-/* The numbers ranking uses (defaults from the field registry). */
+/* The numbers a query is built with. qp_rank_init takes them from a
+ * ranking config; explain.c then zeroes some to isolate one share. */
 typedef struct qp_rank {
-    double field_boost[F_COUNT]; /* per field; <= 0 leaves the field out of text search */
-    double stem_factor;          /* weight of a stem-only match relative to the word */
-    double popularity_factor;    /* prior = min(cap, factor * log1p(usage)) */
-    double popularity_cap;
+    const ranking_config *cfg;     /* which fields are searched, boosts by type/platform */
+    double field_weight[F_COUNT];  /* per field (cfg boosts) */
+    double group_weight[QP_G_COUNT]; /* per group (1, typo, prefix, split weights) */
+    double stem_factor;            /* a stem-only match relative to the word itself */
+    int type_boosts;               /* apply type and platform boosts (1 normally) */
 } qp_rank;
 
-void qp_rank_defaults(qp_rank *r);
+void qp_rank_init(qp_rank *r, const ranking_config *cfg);
 
 typedef enum {
     QP_OK = 0,
@@ -54,17 +132,51 @@ typedef enum {
     QP_INTERNAL = 2,  /* allocation or analyzer failure: answer 500 */
 } qp_status;
 
+/* ---- query_words.c ---- */
+
 /* Analyses q[0..len) into *out (zeroed first). `scratch` is reused. */
 qp_status qp_analyze(an_analyzer *an, an_terms *scratch, const char *q, size_t len,
                      qp_plan *out, char *err, size_t errlen);
 void qp_free(qp_plan *p);
 
+/* ---- query_expand.c ---- */
+
+/* Fills each word's alternatives from `v` (NULL: only the forms as typed,
+ * no typos, prefixes, splits or suggestions) and the config's synonyms.
+ * Returns QP_OK or QP_INTERNAL with err. */
+qp_status qp_expand(qp_plan *p, an_analyzer *an, const vocab *v, const ranking_config *cfg,
+                    char *err, size_t errlen);
+
+/* The query with every word that found nothing replaced by its suggestion
+ * (malloc'd), or NULL when no word needs one (or on allocation failure). */
+char *qp_did_you_mean(const qp_plan *p);
+
+/* The alternative of the first `nwords` words that `term` (normalised, no
+ * field prefix) is, preferring exact over fewer edits over more; NULL if
+ * none. */
+const qp_alt *qp_find_alt(const qp_plan *p, size_t nwords, const char *term);
+
+/* 1 if text term `term` is one of word w's alternatives other than the
+ * forms as typed (a typo, completion, synonym or split half): highlighting
+ * marks those too. */
+int qp_word_has_alt(const qp_word *w, const char *term);
+
+/* ---- query_plan.c ---- */
+
 /* The text query over the first `nwords` words combined with `op`
- * (XAP_OP_AND or XAP_OP_OR); NULL with err on failure. */
+ * (XAP_OP_AND or XAP_OP_OR), without type and platform boosts; NULL with
+ * err on failure. */
 xap_query *qp_words_query(const qp_plan *p, const qp_rank *rank, size_t nwords, xap_op op,
                           xap_err *err);
 
+/* `text` (not freed) with the config's type and platform boosts applied
+ * (a copy when there are none, or when rank->type_boosts is 0). */
+xap_query *qp_boosted(const xap_query *text, const qp_rank *rank, xap_err *err);
+
 /* The popularity prior to add to a text query with AND_MAYBE. */
 xap_query *qp_popularity_prior(const qp_rank *rank, xap_err *err);
+
+/* The weighting scheme every search uses (see query_plan.c for why). */
+int qp_set_weighting(xap_enquire *e, xap_err *err);
 
 #endif

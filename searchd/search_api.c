@@ -4,19 +4,23 @@
 #include "searchd/search_api.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "searchd/facets.h"
 #include "searchd/filters.h"
+#include "searchd/lexicon.h"
 #include "searchd/limits.h"
 #include "searchd/query_plan.h"
+#include "searchd/ranking_store.h"
 #include "searchd/reader.h"
 #include "searchd/search_exec.h"
 
-static const char *const KNOWN[] = {"q",       "limit",  "offset",      "type", "filter",
-                                    "facets",  "facet_limit", "removed", NULL};
+static const char *const KNOWN[] = {"q",      "limit",       "offset",  "type",    "filter",
+                                    "facets", "facet_limit", "removed", "explain", NULL};
 /* Parameters that make sense once: a second one is an error, not ignored. */
-static const char *const SINGLE[] = {"q", "limit", "offset", "facet_limit", "removed", NULL};
+static const char *const SINGLE[] = {"q",       "limit",   "offset", "facet_limit",
+                                     "removed", "explain", NULL};
 
 static int check_single(request *r)
 {
@@ -40,14 +44,20 @@ static json_t *query_json(const qp_plan *plan, const search_result *res, const f
         if (i >= res->words_used)
             json_array_append_new(dropped, json_string(plan->words[i].text));
     }
-    return json_pack("{s:s,s:o,s:s,s:o,s:o,s:I}", "q", q, "words", words, "mode",
-                     res->mode_any ? "any" : "all", "dropped", dropped, "filters",
-                     filters_json(fs), "exact_matches", (json_int_t)res->exact_first);
+    json_t *j = json_pack("{s:s,s:o,s:s,s:o,s:o,s:I,s:I}", "q", q, "words", words, "mode",
+                          res->mode_any ? "any" : "all", "dropped", dropped, "filters",
+                          filters_json(fs), "exact_matches", (json_int_t)res->exact_first,
+                          "pinned", (json_int_t)res->pinned_first);
+    char *dym = qp_did_you_mean(plan);
+    if (j && dym)
+        json_object_set_new(j, "did_you_mean", json_string(dym));
+    free(dym);
+    return j;
 }
 
 /* One attempt at the search over the reader's current revision. */
 static int run_once(reader *rd, const qp_plan *plan, const qp_rank *rank, const filter_set *fs,
-                    const facet_req *fq, int removed, long offset, long limit,
+                    const facet_req *fq, int removed, int explain, long offset, long limit,
                     search_result *res, char *err, size_t errlen)
 {
     xap_err xe = {0};
@@ -62,11 +72,28 @@ static int run_once(reader *rd, const qp_plan *plan, const qp_rank *rank, const 
                       .filter = filter,
                       .facets = fq,
                       .show_removed = removed,
+                      .explain = explain,
                       .offset = (uint32_t)offset,
                       .limit = (uint32_t)limit};
     int rc = search_exec(&sp, res, err, errlen);
     xap_query_free(filter);
     return rc;
+}
+
+qp_status search_api_expand(reader *rd, qp_plan *plan, const ranking_config *cfg, char *err,
+                            size_t errlen)
+{
+    lexicon *lx = NULL;
+    if (plan->nwords > 0) {
+        lexicon_nudge(rd->revision);
+        lx = lexicon_acquire();
+        if (!lx)
+            lx = lexicon_acquire_wait(SD_LEXICON_FIRST_WAIT_MS);
+    }
+    qp_status st = qp_expand(plan, rd->an, lx ? lx->vocab : NULL, cfg, err, errlen);
+    if (lx)
+        lexicon_release(lx);
+    return st;
 }
 
 void search_api_handle(request *r)
@@ -83,10 +110,11 @@ void search_api_handle(request *r)
         return;
     }
     long limit, offset;
-    int removed;
+    int removed, explain;
     if (req_param_long(r, "limit", SD_LIMIT_DEFAULT, 1, SD_LIMIT_MAX, &limit) < 0 ||
         req_param_long(r, "offset", 0, 0, SD_OFFSET_MAX, &offset) < 0 ||
-        req_param_bool(r, "removed", 0, &removed) < 0)
+        req_param_bool(r, "removed", 0, &removed) < 0 ||
+        req_param_bool(r, "explain", 0, &explain) < 0)
         return;
     facet_req fq;
     if (facets_parse(r, &fq) < 0)
@@ -110,14 +138,24 @@ void search_api_handle(request *r)
         filters_free(&fs);
         return;
     }
+    rk_snapshot *snap = NULL;
+    if (rs_current(rd, &snap, err, sizeof err) != RS_OK ||
+        search_api_expand(rd, &plan, &snap->cfg, err, sizeof err) != QP_OK) {
+        req_reply_error(r, 500, "%s", err);
+        rs_release(snap);
+        qp_free(&plan);
+        filters_free(&fs);
+        return;
+    }
     qp_rank rank;
-    qp_rank_defaults(&rank);
+    qp_rank_init(&rank, &snap->cfg);
 
     search_result res;
     memset(&res, 0, sizeof res);
     int rc = XAP_OK;
     for (int attempt = 0; attempt <= SD_MODIFIED_RETRIES; attempt++) {
-        rc = run_once(rd, &plan, &rank, &fs, &fq, removed, offset, limit, &res, err, sizeof err);
+        rc = run_once(rd, &plan, &rank, &fs, &fq, removed, explain, offset, limit, &res, err,
+                      sizeof err);
         if (rc != XAP_E_MODIFIED)
             break;
         /* The index moved under the match: follow it and run again. */
@@ -145,5 +183,6 @@ void search_api_handle(request *r)
     }
     search_result_free(&res);
     qp_free(&plan);
+    rs_release(snap);
     filters_free(&fs);
 }

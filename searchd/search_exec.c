@@ -5,10 +5,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/docbuild.h"
 #include "model/fields.h"
+#include "searchd/explain.h"
 #include "searchd/highlight.h"
 #include "searchd/hits.h"
 #include "searchd/limits.h"
+
+/* Longest id term (doc_id_term): Xapian's 245-byte limit. */
+#define QP_ID_TERM_MAX 245
 
 /* Fails with the shim's error in xe. */
 #define XFAIL(xe, err, errlen, what)                                                    \
@@ -84,9 +89,10 @@ typedef struct exec {
     xap_query *full;
     xap_enquire *e;       /* the full query, facet counters attached */
     xap_mset *m;
-    xap_enquire *ex_e;    /* the exact-name pass */
+    xap_enquire *pin_e;   /* the pinned pass */
+    xap_mset *pin_m;
+    xap_enquire *ex_e;    /* the exact-match pass */
     xap_mset *ex_m;
-    xap_query *ex_q;
     facet_run fr;
     hl_ctx hl;
     int hl_ready;
@@ -96,60 +102,219 @@ static void exec_free(exec *x)
 {
     xap_mset_free(x->m);
     xap_enquire_free(x->e);
+    xap_mset_free(x->pin_m);
+    xap_enquire_free(x->pin_e);
     xap_mset_free(x->ex_m);
     xap_enquire_free(x->ex_e);
-    xap_query_free(x->ex_q);
     xap_query_free(x->full);
     facets_run_free(&x->fr);
     if (x->hl_ready)
         hl_free(&x->hl);
 }
 
-/* Appends the hit for item i of mset m to out->hits. */
-static int emit(exec *x, xap_mset *m, size_t i, search_result *out, char *err, size_t errlen)
+/* One entry of the merged list: item i of mset m, with its final score. */
+typedef struct ranked {
+    xap_mset *m;
+    size_t i;
+    double score;
+    double bonus; /* exact bonus included in score */
+    int head;     /* 0 pinned, 1 exact or ranked (ties: exact first) */
+    size_t order; /* position in its source, for stable ties */
+} ranked;
+
+static int ranked_cmp(const void *a, const void *b)
+{
+    const ranked *x = a, *y = b;
+    if (x->head != y->head)
+        return x->head - y->head;
+    if (x->head == 0 || x->score == y->score) {
+        if (x->bonus != y->bonus)
+            return x->bonus > y->bonus ? -1 : 1;
+        return x->order < y->order ? -1 : x->order > y->order;
+    }
+    return x->score > y->score ? -1 : 1;
+}
+
+/* Appends the hit for r to out->hits; fills *ed for explain. */
+static int emit(exec *x, const ranked *r, search_result *out, explain_doc *ed, char *err,
+                size_t errlen)
 {
     reader *rd = x->sp->rd;
-    xap_docid id = xap_mset_docid(m, i);
+    xap_docid id = xap_mset_docid(r->m, r->i);
     sc_ref ref;
     int rc = sc_get(&rd->states, rd->db, rd->revision, id, &ref, err, errlen);
     if (rc != XAP_OK)
         return rc;
-    json_t *hit = hit_json(&x->hl, x->e, id, ref.sum, xap_mset_weight(m, i), err, errlen);
+    json_t *hit = hit_json(&x->hl, x->e, id, ref.sum, r->score, err, errlen);
+    if (hit && ed) {
+        /* The summary's strings live only while ref is held: explain
+         * keeps copies. */
+        ed->id = id;
+        ed->exact_bonus = r->bonus;
+        ed->hit = hit;
+        ed->urn = strdup(ref.sum->urn);
+        ed->type = ref.sum->type ? strdup(ref.sum->type) : NULL;
+        ed->platform = ref.sum->platform ? strdup(ref.sum->platform) : NULL;
+        if (!ed->urn || (ref.sum->type && !ed->type) || (ref.sum->platform && !ed->platform)) {
+            json_decref(hit);
+            hit = NULL;
+            snprintf(err, errlen, "out of memory");
+        }
+    }
     sc_release(&ref);
     if (!hit)
         return XAP_E_GENERIC;
+    if (r->head == 0)
+        json_object_set_new(hit, "pinned", json_true());
     json_array_append_new(out->hits, hit);
     return XAP_OK;
 }
 
-static int in_mset(const xap_mset *m, size_t n, xap_docid id)
+/* AND_MAYBE(OR(terms) scaled to 0, full) under the same filters: the
+ * documents holding one of the terms, each with its full-query score. */
+static int head_pass(exec *x, char *const *terms, const size_t *lens, size_t n, uint32_t max,
+                     xap_enquire **e_out, xap_mset **m_out, xap_err *xe)
 {
-    for (size_t i = 0; i < n; i++)
+    const search_spec *sp = x->sp;
+    xap_query **v = calloc(n, sizeof *v), *marker = NULL, *q = NULL;
+    size_t k = 0;
+    int rc = XAP_E_GENERIC;
+    if (!v) {
+        xe->code = XAP_E_NOMEM;
+        return XAP_E_NOMEM;
+    }
+    for (; k < n; k++)
+        if (!(v[k] = xap_query_term(terms[k], lens[k], 1, xe)))
+            goto done;
+    xap_query *any = xap_query_combine(XAP_OP_OR, v, k, 0, xe);
+    marker = any ? xap_query_scale(any, 0, xe) : NULL;
+    xap_query_free(any);
+    if (!marker)
+        goto done;
+    xap_query *pair[2] = {marker, x->full};
+    q = xap_query_combine(XAP_OP_AND_MAYBE, pair, 2, 0, xe);
+    if (q && sp->filter)
+        q = wrap(q, XAP_OP_FILTER, (xap_query *)sp->filter, 0, xe);
+    if (q && !sp->show_removed)
+        q = wrap(q, XAP_OP_AND_NOT, xap_query_term(TERM_REMOVED, strlen(TERM_REMOVED), 1, xe),
+                 1, xe);
+    if (!q || !(*e_out = xap_enquire_new(sp->rd->db, xe)) || qp_set_weighting(*e_out, xe) ||
+        xap_enquire_set_query(*e_out, q, xe) != XAP_OK ||
+        !(*m_out = xap_enquire_get_mset(*e_out, 0, max, 0, xe)))
+        goto done;
+    rc = XAP_OK;
+done:
+    if (rc != XAP_OK && xe->code)
+        rc = xe->code;
+    for (size_t i = 0; i < k; i++)
+        xap_query_free(v[i]);
+    free(v);
+    xap_query_free(marker);
+    xap_query_free(q);
+    return rc;
+}
+
+/* Pinned URNs of the config for this query (those that exist and pass the
+ * filters), in x->pin_m. */
+static int pinned_pass(exec *x, const rk_pin **pin_out, xap_err *xe)
+{
+    const qp_plan *p = x->sp->plan;
+    const rk_pin *pin = p->norm ? rk_pinned_for(x->sp->rank->cfg, p->norm) : NULL;
+    *pin_out = pin;
+    if (!pin)
+        return XAP_OK;
+    char *terms[RK_PINNED_URNS_MAX];
+    size_t lens[RK_PINNED_URNS_MAX], n = 0;
+    char buf[RK_PINNED_URNS_MAX][QP_ID_TERM_MAX + 1];
+    for (size_t i = 0; i < pin->n && n < RK_PINNED_URNS_MAX; i++) {
+        int len = doc_id_term(pin->urns[i], buf[n], sizeof buf[n]);
+        if (len < 0)
+            continue;
+        terms[n] = buf[n];
+        lens[n++] = (size_t)len;
+    }
+    if (n == 0)
+        return XAP_OK;
+    return head_pass(x, terms, lens, n, RK_PINNED_URNS_MAX, &x->pin_e, &x->pin_m, xe);
+}
+
+/* Exact matches of the whole query (at most SD_EXACT_FIRST_MAX), in x->ex_m. */
+static int exact_pass(exec *x, xap_err *xe)
+{
+    const qp_plan *p = x->sp->plan;
+    char *terms[2];
+    size_t lens[2], n = 0;
+    if (p->exact_term) {
+        terms[n] = p->exact_term;
+        lens[n++] = p->exact_len;
+    }
+    if (p->urn_term) {
+        terms[n] = p->urn_term;
+        lens[n++] = p->urn_len;
+    }
+    int found = 0;
+    for (size_t i = 0; i < n && !found; i++) {
+        uint32_t freq = 0;
+        if (xap_db_termfreq(x->sp->rd->db, terms[i], lens[i], &freq, xe) != XAP_OK)
+            return xe->code ? xe->code : XAP_E_GENERIC;
+        found = freq > 0;
+    }
+    if (!found)
+        return XAP_OK;
+    return head_pass(x, terms, lens, n, SD_EXACT_FIRST_MAX, &x->ex_e, &x->ex_m, xe);
+}
+
+static int in_mset(const xap_mset *m, xap_docid id)
+{
+    for (size_t i = 0; m && i < xap_mset_size(m); i++)
         if (xap_mset_docid(m, i) == id)
             return 1;
     return 0;
 }
 
-/* Exact-name matches (at most SD_EXACT_FIRST_MAX), best first, in x->ex_m. */
-static int exact_pass(exec *x, xap_err *xe)
+/* The pinned, exact and ranked lists as one, ordered. Returns the count in
+ * *n (a malloc'd array in *out). */
+static int merge(exec *x, const rk_pin *pin, ranked **out, size_t *n)
 {
-    const qp_plan *p = x->sp->plan;
-    uint32_t freq = 0;
-    if (!p->exact_term)
-        return XAP_OK;
-    if (xap_db_termfreq(x->sp->rd->db, p->exact_term, p->exact_len, &freq, xe) != XAP_OK)
-        return xe->code;
-    if (freq == 0)
-        return XAP_OK;
-    xap_query *t = xap_query_term(p->exact_term, p->exact_len, 1, xe);
-    xap_query *v[2] = {x->full, t};
-    x->ex_q = t ? xap_query_combine(XAP_OP_FILTER, v, 2, 0, xe) : NULL;
-    xap_query_free(t);
-    if (!x->ex_q || !(x->ex_e = xap_enquire_new(x->sp->rd->db, xe)) ||
-        xap_enquire_set_query(x->ex_e, x->ex_q, xe) != XAP_OK ||
-        !(x->ex_m = xap_enquire_get_mset(x->ex_e, 0, SD_EXACT_FIRST_MAX, 0, xe)))
-        return xe->code ? xe->code : XAP_E_GENERIC;
-    return XAP_OK;
+    size_t npin = x->pin_m ? xap_mset_size(x->pin_m) : 0;
+    size_t nex = x->ex_m ? xap_mset_size(x->ex_m) : 0;
+    size_t nm = xap_mset_size(x->m);
+    ranked *v = malloc((npin + nex + nm + 1) * sizeof *v);
+    if (!v)
+        return -1;
+    size_t k = 0;
+    double bonus = x->sp->rank->cfg->exact_bonus;
+    /* Pinned: in the config's order. */
+    for (size_t u = 0; pin && u < pin->n; u++) {
+        char term[QP_ID_TERM_MAX + 1];
+        int len = doc_id_term(pin->urns[u], term, sizeof term);
+        xap_docid id = 0;
+        xap_err xe = {0};
+        if (len < 0 || xap_db_find_by_term(x->sp->rd->db, term, (size_t)len, &id, &xe) != XAP_OK)
+            continue;
+        for (size_t i = 0; id && i < npin; i++)
+            if (xap_mset_docid(x->pin_m, i) == id) {
+                int exact = in_mset(x->ex_m, id);
+                v[k++] = (ranked){x->pin_m, i, xap_mset_weight(x->pin_m, i) + (exact ? bonus : 0),
+                                  exact ? bonus : 0, 0, u};
+                break;
+            }
+    }
+    size_t heads = k;
+    for (size_t i = 0; i < nex; i++) {
+        xap_docid id = xap_mset_docid(x->ex_m, i);
+        if (!in_mset(x->pin_m, id))
+            v[k++] = (ranked){x->ex_m, i, xap_mset_weight(x->ex_m, i) + bonus, bonus, 1, i};
+    }
+    for (size_t i = 0; i < nm; i++) {
+        xap_docid id = xap_mset_docid(x->m, i);
+        if (!in_mset(x->pin_m, id) && !in_mset(x->ex_m, id))
+            v[k++] = (ranked){x->m, i, xap_mset_weight(x->m, i), 0, 1, nex + i};
+    }
+    qsort(v + heads, k - heads, sizeof *v, ranked_cmp);
+    *out = v;
+    *n = k;
+    return 0;
 }
 
 static int exec_one(const search_spec *sp, const xap_query *text, size_t nwords, int any,
@@ -158,6 +323,9 @@ static int exec_one(const search_spec *sp, const xap_query *text, size_t nwords,
     exec x;
     xap_err xe = {0};
     int rc = XAP_OK;
+    ranked *list = NULL;
+    explain_doc *eds = NULL;
+    size_t nlist = 0, neds = 0, ncap = 0;
     memset(&x, 0, sizeof x);
     x.sp = sp;
     out->words_used = nwords;
@@ -170,55 +338,88 @@ static int exec_one(const search_spec *sp, const xap_query *text, size_t nwords,
     hl_init(&x.hl, sp->rd->an, sp->plan, nwords);
     x.hl_ready = 1;
 
-    if (!(x.full = compose(sp, text, &xe)) || !(x.e = xap_enquire_new(sp->rd->db, &xe)) ||
+    xap_query *boosted = text ? qp_boosted(text, sp->rank, &xe) : NULL;
+    if ((text && !boosted) || !(x.full = compose(sp, boosted, &xe)) ||
+        !(x.e = xap_enquire_new(sp->rd->db, &xe)) || qp_set_weighting(x.e, &xe) != XAP_OK ||
         xap_enquire_set_query(x.e, x.full, &xe) != XAP_OK ||
         (!text && xap_enquire_set_sort_by_value(x.e, SLOT_POPULARITY, 1, 0, &xe) != XAP_OK) ||
         facets_attach(sp->facets, x.e, &x.fr, &xe) != 0) {
+        xap_query_free(boosted);
         snprintf(err, errlen, "preparing the match: %s", xe.msg);
         rc = xe.code ? xe.code : XAP_E_GENERIC;
         goto done;
     }
-    if (text && (rc = exact_pass(&x, &xe)) != XAP_OK) {
-        snprintf(err, errlen, "exact-name pass: %s", xe.msg);
+    xap_query_free(boosted);
+    const rk_pin *pin = NULL;
+    if (text && ((rc = pinned_pass(&x, &pin, &xe)) != XAP_OK || (rc = exact_pass(&x, &xe)) != XAP_OK)) {
+        snprintf(err, errlen, "pinned and exact passes: %s", xe.msg);
         goto done;
     }
-    size_t nex = x.ex_m ? xap_mset_size(x.ex_m) : 0;
+    size_t nheads = (x.pin_m ? xap_mset_size(x.pin_m) : 0) + (x.ex_m ? xap_mset_size(x.ex_m) : 0);
     /* Facets need every match examined; otherwise enough for a useful total. */
     uint32_t check = sp->facets->n ? sp->rd->doccount : SD_TOTAL_CHECK_AT_LEAST;
-    uint32_t first = nex ? 0 : sp->offset;
-    uint32_t count = nex ? sp->offset + sp->limit + (uint32_t)nex : sp->limit;
+    uint32_t first = nheads ? 0 : sp->offset;
+    uint32_t count = nheads ? sp->offset + sp->limit + (uint32_t)nheads : sp->limit;
     if (!(x.m = xap_enquire_get_mset(x.e, first, count, check, &xe))) {
         snprintf(err, errlen, "running the match: %s", xe.msg);
         rc = xe.code ? xe.code : XAP_E_GENERIC;
         goto done;
     }
-    size_t n = xap_mset_size(x.m);
-    if (nex == 0) {
-        for (size_t i = 0; i < n && rc == XAP_OK; i++)
-            rc = emit(&x, x.m, i, out, err, errlen);
-    } else {
-        /* Exact matches, then the rest without them, paged together. */
-        uint32_t idx = 0, end = sp->offset + sp->limit;
-        for (size_t j = 0; j < nex && idx < end && rc == XAP_OK; j++, idx++)
-            if (idx >= sp->offset)
-                rc = emit(&x, x.ex_m, j, out, err, errlen);
-        for (size_t i = 0; i < n && idx < end && rc == XAP_OK; i++) {
-            if (in_mset(x.ex_m, nex, xap_mset_docid(x.m, i)))
-                continue;
-            if (idx++ >= sp->offset)
-                rc = emit(&x, x.m, i, out, err, errlen);
+    if (merge(&x, pin, &list, &nlist) != 0) {
+        snprintf(err, errlen, "out of memory");
+        rc = XAP_E_NOMEM;
+        goto done;
+    }
+    /* Without heads the mset is already the page. */
+    size_t from = nheads ? sp->offset : 0;
+    size_t to = nheads ? sp->offset + sp->limit : nlist;
+    if (to > nlist)
+        to = nlist;
+    if (sp->explain && to > from) {
+        if (!(eds = calloc(to - from, sizeof *eds))) {
+            snprintf(err, errlen, "out of memory");
+            rc = XAP_E_NOMEM;
+            goto done;
         }
+        ncap = to - from;
+    }
+    for (size_t i = from; i < to && rc == XAP_OK; i++) {
+        rc = emit(&x, &list[i], out, eds ? &eds[neds] : NULL, err, errlen);
+        if (rc == XAP_OK && eds)
+            neds++;
     }
     if (rc != XAP_OK)
         goto done;
-    out->exact_first = nex;
+    if (eds) {
+        explain_spec es = {.db = sp->rd->db, .plan = sp->plan, .rank = sp->rank,
+                           .nwords = nwords, .op = any ? XAP_OP_OR : XAP_OP_AND, .e = x.e,
+                           .browse = text == NULL};
+        rc = explain_page(&es, eds, neds, &xe);
+        if (rc != XAP_OK) {
+            snprintf(err, errlen, "explaining the scores: %s", xe.msg);
+            goto done;
+        }
+    }
+    out->exact_first = x.ex_m ? xap_mset_size(x.ex_m) : 0;
+    out->pinned_first = x.pin_m ? xap_mset_size(x.pin_m) : 0;
     out->total = xap_mset_matches_estimated(x.m);
     out->total_exact = xap_mset_matches_lower_bound(x.m) == xap_mset_matches_upper_bound(x.m);
+    /* Heads that only matched their marker are results the text did not find. */
+    for (size_t i = 0; i < nlist; i++)
+        if (list[i].m != x.m && xap_mset_weight(list[i].m, list[i].i) == 0)
+            out->total++;
     if (!(out->facets = facets_json(sp->facets, &x.fr, &xe))) {
         snprintf(err, errlen, "counting facets: %s", xe.msg);
         rc = xe.code ? xe.code : XAP_E_GENERIC;
     }
 done:
+    free(list);
+    for (size_t i = 0; eds && i < ncap; i++) { /* calloc'd: unused entries are NULL */
+        free(eds[i].urn);
+        free(eds[i].type);
+        free(eds[i].platform);
+    }
+    free(eds);
     exec_free(&x);
     return rc;
 }

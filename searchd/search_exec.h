@@ -1,13 +1,24 @@
 /* search_exec.h — running a planned search against the index.
  *
- * The full query is: the words (AND), plus the popularity prior (AND_MAYBE),
- * FILTERed by the filter query, AND_NOT removed entities. When the words
- * together find nothing, words are dropped from the end until something
- * matches, and failing that any word may match (mode "any"). Entities whose
- * exact name is the whole query come first (their exact-name terms carry no
- * weight, so they are found by a first, filtered pass and put before the
- * rest). An empty plan browses: everything that passes the filters, most
- * popular first. Facet counters see every match, so counts are exact.
+ * The full query is: the words (AND) with the type and platform boosts,
+ * plus the popularity prior (AND_MAYBE), FILTERed by the filter query,
+ * AND_NOT removed entities. When the words together find nothing, words are
+ * dropped from the end until something matches, and failing that any word
+ * may match (mode "any"). An empty plan browses: everything that passes the
+ * filters, most popular first. Facet counters see every match, so counts
+ * are exact.
+ *
+ * Two heads go before the ranked list, each found by a small pass over the
+ * same filters (their marker terms carry no weight, so a pass is
+ * AND_MAYBE(marker terms scaled to 0, full query): a document keeps its
+ * full-query score, or 0 when it only matches the marker):
+ *   - pinned URNs of the ranking config for the normalised query, first, in
+ *     the config's order;
+ *   - exact matches (the query is the entity's name, the last dotted part of
+ *     its URN name, its qualified name, or its URN): their score gains the
+ *     config's exact_bonus, and they are merged with the rest by score — with
+ *     the default bonus far above any text score, that puts them first.
+ * explain=true adds each hit's score breakdown (explain.h).
  */
 #ifndef MDX_SEARCHD_SEARCH_EXEC_H
 #define MDX_SEARCHD_SEARCH_EXEC_H
@@ -26,6 +37,7 @@ typedef struct search_spec {
     const xap_query *filter; /* NULL: no filters */
     const facet_req *facets;
     int show_removed;
+    int explain;             /* add "explain" to every hit */
     uint32_t offset, limit;
 } search_spec;
 
@@ -36,7 +48,8 @@ typedef struct search_result {
     int total_exact;
     size_t words_used; /* words of the plan the match used (the rest were dropped) */
     int mode_any;      /* 1: no page of all words matched; any word may */
-    size_t exact_first; /* hits put first for an exact name match (all pages) */
+    size_t exact_first; /* exact matches (given the exact bonus), all pages */
+    size_t pinned_first; /* pinned hits put first, all pages */
 } search_result;
 
 /* Returns XAP_OK; XAP_E_MODIFIED when the index moved under the match (the

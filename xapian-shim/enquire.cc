@@ -38,6 +38,16 @@ extern "C" int xap_enquire_set_bm25(xap_enquire *e, double k1, double k2, double
     }
 }
 
+extern "C" int xap_enquire_set_coord(xap_enquire *e, xap_err *err) {
+    XAPI_NULL_CHECK(e, err, XAP_E_INVALID);
+    try {
+        e->enq.set_weighting_scheme(Xapian::CoordWeight());
+        return XAP_OK;
+    } catch (...) {
+        return xapi_caught(err);
+    }
+}
+
 extern "C" int xap_enquire_set_sort_by_value(xap_enquire *e, unsigned slot, int reverse,
                                              int relevance_first, xap_err *err) {
     XAPI_NULL_CHECK(e, err, XAP_E_INVALID);

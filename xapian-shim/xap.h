@@ -190,6 +190,10 @@ void xap_enquire_free(xap_enquire *e);
 int xap_enquire_set_query(xap_enquire *e, const xap_query *q, xap_err *err);
 int xap_enquire_set_bm25(xap_enquire *e, double k1, double k2, double k3, double b,
                          double min_normlen, xap_err *err);
+/* Coordinate weighting (Xapian::CoordWeight): every matching term (or
+ * OP_SYNONYM group) weighs 1 before its OP_SCALE_WEIGHT factors, so a
+ * query's score is the sum of the factors of what matched. */
+int xap_enquire_set_coord(xap_enquire *e, xap_err *err);
 /* Sort by the value in `slot` (reverse = descending) instead of relevance,
  * or by relevance then value when relevance_first. */
 int xap_enquire_set_sort_by_value(xap_enquire *e, unsigned slot, int reverse,
