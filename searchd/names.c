@@ -472,6 +472,7 @@ typedef struct nm_doc {
 /* An owner, tag or glossary term URN that entities refer to. */
 typedef struct nm_ref {
     uint32_t urn; /* offset into refs text */
+    uint32_t len;
     uint32_t count;
     uint32_t hash;
     uint32_t has_entity;
@@ -651,15 +652,15 @@ static nm_ref *ref_get(nm_build *b, const char *urn, size_t n)
     uint32_t h = hash_str(urn, n);
     size_t i = h & (b->refcap - 1);
     while (b->refs[i].urn != NAMES_NONE) {
-        const char *u = b->reftext.p + b->refs[i].urn;
-        if (b->refs[i].hash == h && strlen(u) == n && memcmp(u, urn, n) == 0)
+        const nm_ref *r = &b->refs[i];
+        if (r->hash == h && r->len == n && memcmp(b->reftext.p + r->urn, urn, n) == 0)
             return &b->refs[i];
         i = (i + 1) & (b->refcap - 1);
     }
     size_t off = buf_add(&b->reftext, urn, n);
     if (off == SIZE_MAX || off >= UINT32_MAX)
         return NULL;
-    b->refs[i] = (nm_ref){(uint32_t)off, 0, h, 0};
+    b->refs[i] = (nm_ref){(uint32_t)off, (uint32_t)n, 0, h, 0};
     b->nrefs++;
     return &b->refs[i];
 }
@@ -782,13 +783,30 @@ static int sugg_cmp(const void *a, const void *b)
 }
 
 typedef struct nm_order {
+    uint64_t head; /* the text's first 8 bytes, big-endian: most ties end here */
     nm_sugg s;
-    uint32_t src; /* docid, or NAMES_NONE - 1 - label index */
+    uint32_t src;  /* docid, or NAMES_NONE - 1 - label index */
 } nm_order;
 
 static int order_cmp(const void *a, const void *b)
 {
-    return sugg_cmp(&((const nm_order *)a)->s, &((const nm_order *)b)->s);
+    const nm_order *x = a, *y = b;
+    if (x->s.popularity != y->s.popularity)
+        return x->s.popularity > y->s.popularity ? -1 : 1;
+    if (x->head != y->head)
+        return x->head < y->head ? -1 : 1;
+    return sugg_cmp(&x->s, &y->s);
+}
+
+static uint64_t text_head(const char *t)
+{
+    uint64_t h = 0;
+    for (int i = 0; i < 8; i++) {
+        h = (h << 8) | (unsigned char)*t;
+        if (*t)
+            t++;
+    }
+    return h;
 }
 
 static int assign_ids(nm_build *b)
@@ -822,6 +840,8 @@ static int assign_ids(nm_build *b)
         }
         o[k++].src = NAMES_NONE - 1 - (uint32_t)i;
     }
+    for (size_t i = 0; i < n; i++)
+        o[i].head = text_head(nm->strings.p + o[i].s.text);
     g_sort_nm = nm;
     qsort(o, n, sizeof *o, order_cmp);
     nm->sugg = malloc((n ? n : 1) * sizeof *nm->sugg);
@@ -866,6 +886,12 @@ static int pairs_push(nm_pairs *p, uint32_t word, uint32_t sid)
     return 0;
 }
 
+static int u32_cmp(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
 /* Sorts and deduplicates each list of a CSR built with possible repeats. */
 static void post_tidy(nm_post *p)
 {
@@ -877,8 +903,10 @@ static void post_tidy(nm_post *p)
         int sorted = 1;
         for (uint32_t i = 1; i < n && sorted; i++)
             sorted = ids[i - 1] < ids[i];
-        if (!sorted) {
-            /* insertion sort: lists that need it are short (labels) */
+        if (!sorted && n > 16) {
+            /* Word lists come in docid order, ids are in popularity order. */
+            qsort(ids, n, sizeof *ids, u32_cmp);
+        } else if (!sorted) {
             for (uint32_t i = 1; i < n; i++) {
                 uint32_t x = ids[i], j = i;
                 while (j > 0 && ids[j - 1] > x) {
@@ -1519,7 +1547,7 @@ names_status names_search(const names *nm, an_analyzer *an, an_terms *scratch, c
                                        sizeof r / sizeof r[0]);
         size_t got = found < 0 ? 0 : (size_t)found;
         if (got > sizeof r / sizeof r[0])
-            got = sizeof r / sizeof r[0]; /* the closest; ranges come fewest edits first */
+            got = sizeof r / sizeof r[0]; /* typo expansion is capped, like max_expansions */
         for (size_t i = 0; i < got; i++)
             if (r[i].edits == 1)
                 res->typo[res->ntypo++] = r[i];

@@ -131,9 +131,10 @@ typedef struct vocab_range {
 /* Typo-tolerant prefix search (autocomplete's last word): the id ranges of
  * the words that start with a string within o->max_edits edits of
  * word[0..len). Ranges may nest (an inner range then has fewer edits); a
- * word's distance is the least over the ranges holding it. Fills at most
- * `cap` ranges, fewest edits first; returns how many were found (which may
- * exceed cap: only the first cap are written), or -1 on a bad argument. */
+ * word's distance is the least over the ranges holding it. Returns how many
+ * ranges there are, or -1 on a bad argument; writes the first `cap` found in
+ * trie (byte) order, then sorted fewest edits first — a caller that gets more
+ * than cap knows its expansion was capped. */
 int vocab_fuzzy_prefix(const vocab *v, const char *word, size_t len, const vocab_fuzzy_opts *o,
                        vocab_range *out, size_t cap);
 
