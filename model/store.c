@@ -121,10 +121,13 @@ void store_close(store *s) {
     free(s);
 }
 
-/* Forgets the batch whose transaction failed: its states never reached the
- * index, and owner names may have been taken from it. */
-static void drop_flight(store *s) {
+/* Forgets everything not committed after a failed write: the batch whose
+ * transaction failed never reached the index, and the current batch was
+ * merged on top of its states (and may have taken names from it). */
+static void drop_uncommitted(store *s) {
     store_batch_clear(s->flight);
+    store_batch_clear(s->cur);
+    s->fed = 0;
     store_names_free(s);
     s->rdb_fresh = 0;
 }
@@ -137,7 +140,7 @@ static int collect(store *s, char *err, size_t errlen) {
     s->in_flight = 0;
     if (rc != 0) {
         set_err(err, errlen, "%s%s", werr, "");
-        drop_flight(s);
+        drop_uncommitted(s);
         return -1;
     }
     s->stats.batches++;
@@ -242,17 +245,15 @@ int store_note_offset(store *s, const char *topic, int32_t partition, int64_t ne
 int store_commit_async(store *s, char *err, size_t errlen) {
     store_batch *b = s->cur;
     s->fed = 0;
-    if (b->nent == 0 && b->noff == 0) return 0;
+    /* Nothing to write: still report the previous batch, as promised. */
+    if (b->nent == 0 && b->noff == 0) return collect(s, err, errlen);
     if (store_merge_finish(s, err, errlen) != 0) {
         char ignored[STORE_ERRLEN];
         (void)collect(s, ignored, sizeof ignored);
         store_batch_clear(s->cur);
         return -1;
     }
-    if (collect(s, err, errlen) != 0) {
-        store_batch_clear(s->cur); /* merged on top of the batch that failed */
-        return -1;
-    }
+    if (collect(s, err, errlen) != 0) return -1;
     store_batch *done = s->flight;
     store_batch_clear(done);
     s->flight = b;

@@ -74,14 +74,20 @@ int store_note_offset(store *s, const char *topic, int32_t partition, int64_t ne
 /* Applies and commits the pending batch with its offsets (one transaction).
  * Returns 0, or -1 with a reason (nothing of the batch is then visible). */
 int store_commit(store *s, char *err, size_t errlen);
-/* Pipelined commit for bulk loads: merges the pending batch into documents
- * and hands it to the store's writer thread, returning while it is being
- * written, so the caller decodes the next batch meanwhile. The result of
- * that write is returned by the next store_commit_async, store_sync or
- * store_commit (-1 then: that batch is not visible; events fed since stay
- * pending). Statistics count a batch's writes once its result is taken. */
+/* Pipelined commit for bulk loads: builds the pending batch's documents,
+ * waits for the batch handed over before to be written, hands this one to
+ * the store's writer thread and returns while it is being written, so the
+ * caller decodes the next batch meanwhile. Returns 0, or -1 with a reason
+ * when the batch before failed or this one could not be built. The result
+ * of this batch's write is returned by the next store_commit_async,
+ * store_sync or store_commit. After a failed write, every event fed since
+ * the last successful commit is dropped (a Kafka consumer seeks back to the
+ * committed offsets). Statistics count a batch's writes once its result is
+ * taken. */
 int store_commit_async(store *s, char *err, size_t errlen);
-/* Waits until every batch handed over is written; 0, or -1 with the reason. */
+/* Waits until every batch handed over is written; 0, or -1 with the reason
+ * (then, as above, everything fed since the last successful commit is
+ * dropped). */
 int store_sync(store *s, char *err, size_t errlen);
 /* Events fed since the last commit. */
 size_t store_pending(const store *s);

@@ -1,0 +1,297 @@
+/* test_indexer_store.c — the index writer's API (model/store.h) on real
+ * Xapian databases in temporary directories: feeding and its return codes,
+ * stream offsets committed with the batch, dead letters as the sink sees
+ * them, the pipelined commit, and the single-writer lock.
+ */
+#include <check.h>
+#include <ftw.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "model/docbuild.h"
+#include "model/store.h"
+#include "xapian-shim/xap.h"
+
+static char *tmpdir_new(void) {
+    const char *base = getenv("TMPDIR");
+    char *p = NULL;
+    ck_assert_int_ge(asprintf(&p, "%s/mdx-store-XXXXXX", base ? base : "/tmp"), 0);
+    ck_assert_ptr_nonnull(mkdtemp(p));
+    return p;
+}
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
+    (void)sb, (void)flag, (void)ftw;
+    return remove(path);
+}
+
+static void tmpdir_free(char *dir) {
+    nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    free(dir);
+}
+
+/* Dead letters the sink received, parsed. */
+static int collect_dead(void *ctx, const char *line, size_t len) {
+    json_error_t je;
+    json_t *v = json_loadb(line, len, 0, &je);
+    if (!v || memchr(line, '\n', len)) return -1; /* one line of JSON each */
+    json_array_append_new(ctx, v);
+    return 0;
+}
+
+static char *event(const char *name, const char *aspect, const char *json) {
+    char *s = NULL;
+    ck_assert_int_ge(asprintf(&s,
+                              "{\"entityType\":\"dataset\",\"entityUrn\":"
+                              "\"urn:li:dataset:(urn:li:dataPlatform:hive,%s,PROD)\","
+                              "\"changeType\":\"UPSERT\",\"aspectName\":\"%s\","
+                              "\"aspect\":{\"json\":%s}}",
+                              name, aspect, json),
+                     0);
+    return s;
+}
+
+static int feed(store *st, const char *text, const store_origin *o) {
+    char err[512];
+    return store_feed(st, text, strlen(text), o, err, sizeof err);
+}
+
+START_TEST(test_offsets_committed_with_the_batch) {
+    char *dir = tmpdir_new(), err[512];
+    store_options opt = {0};
+    store *st = store_open(dir, &opt, err, sizeof err);
+    ck_assert_msg(st != NULL, "%s", err);
+    ck_assert_int_eq(store_committed_offset(st, "events", 0), -1);
+    uint64_t rev0 = store_revision(st);
+    for (int i = 0; i < 5; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "db.t%d", i);
+        char *ev = event(name, "datasetProperties", "{\"name\":\"t\"}");
+        store_origin o = {"kafka", "events", 0, i};
+        ck_assert_int_eq(feed(st, ev, &o), 0);
+        free(ev);
+    }
+    ck_assert_uint_eq(store_pending(st), 5);
+    ck_assert_int_eq(store_note_offset(st, "events", 0, 5), 0);
+    ck_assert_int_eq(store_note_offset(st, "other", 3, 17), 0);
+    /* Not committed yet: nothing of it is visible. */
+    ck_assert_int_eq(store_committed_offset(st, "events", 0), -1);
+    ck_assert_uint_eq(store_entity_count(st), 0);
+    ck_assert_int_eq(store_commit(st, err, sizeof err), 0);
+    ck_assert_uint_eq(store_pending(st), 0);
+    ck_assert_int_eq(store_committed_offset(st, "events", 0), 5);
+    ck_assert_int_eq(store_committed_offset(st, "other", 3), 17);
+    ck_assert_int_eq(store_committed_offset(st, "events", 1), -1);
+    ck_assert_uint_gt(store_revision(st), rev0);
+    ck_assert_uint_eq(store_entity_count(st), 5);
+    const store_stats *ss = store_get_stats(st);
+    ck_assert_uint_eq(ss->events_read, 5);
+    ck_assert_uint_eq(ss->events_applied, 5);
+    ck_assert_uint_eq(ss->entities_written, 5);
+    ck_assert_uint_eq(ss->batches, 1);
+    store_close(st);
+
+    /* A restart finds the offsets where the batch left them. */
+    st = store_open(dir, &opt, err, sizeof err);
+    ck_assert_msg(st != NULL, "%s", err);
+    ck_assert_int_eq(store_committed_offset(st, "events", 0), 5);
+    ck_assert_uint_eq(store_entity_count(st), 5);
+    /* An offsets-only batch (every message dead-lettered) still moves them. */
+    store_origin o = {"kafka", "events", 0, 5};
+    ck_assert_int_eq(feed(st, "not json", &o), 1);
+    ck_assert_int_eq(store_note_offset(st, "events", 0, 6), 0);
+    ck_assert_int_eq(store_commit(st, err, sizeof err), 0);
+    ck_assert_int_eq(store_committed_offset(st, "events", 0), 6);
+    store_close(st);
+    tmpdir_free(dir);
+}
+END_TEST
+
+START_TEST(test_dead_letters_carry_origin_and_original) {
+    char *dir = tmpdir_new(), err[512];
+    json_t *dead = json_array();
+    store_options opt = {0, collect_dead, dead};
+    store *st = store_open(dir, &opt, err, sizeof err);
+    ck_assert_msg(st != NULL, "%s", err);
+
+    store_origin o = {"kafka", "events", 2, 41};
+    const char *bad_json = "{\"entityUrn\": ";
+    ck_assert_int_eq(feed(st, bad_json, &o), 1);
+    o.offset = 42;
+    const char *not_event = "{\"hello\":\"world\"}";
+    ck_assert_int_eq(feed(st, not_event, &o), 1);
+    /* Bytes that are not UTF-8 cannot be a JSON string: carried in base64. */
+    o.offset = 43;
+    const char latin1[] = "{\"name\":\"caf\xe9\"";
+    ck_assert_int_eq(store_feed(st, latin1, sizeof latin1 - 1, &o, err, sizeof err), 1);
+    ck_assert_int_eq(store_commit(st, err, sizeof err), 0);
+
+    ck_assert_uint_eq(json_array_size(dead), 3);
+    json_t *d0 = json_array_get(dead, 0), *d1 = json_array_get(dead, 1),
+           *d2 = json_array_get(dead, 2);
+    ck_assert_str_eq(json_string_value(json_object_get(d0, "source")), "kafka");
+    ck_assert_str_eq(json_string_value(json_object_get(d0, "topic")), "events");
+    ck_assert_int_eq(json_integer_value(json_object_get(d0, "partition")), 2);
+    ck_assert_int_eq(json_integer_value(json_object_get(d0, "offset")), 41);
+    ck_assert_str_eq(json_string_value(json_object_get(d0, "raw")), bad_json);
+    ck_assert(strlen(json_string_value(json_object_get(d0, "reason"))) > 0);
+    json_t *want = json_loads(not_event, 0, NULL);
+    ck_assert(json_equal(json_object_get(d1, "event"), want));
+    json_decref(want);
+    ck_assert_int_eq(json_integer_value(json_object_get(d1, "offset")), 42);
+    /* "{"name":"caf\xe9"" in base64. */
+    ck_assert_str_eq(json_string_value(json_object_get(d2, "raw_base64")),
+                     "eyJuYW1lIjoiY2Fm6SI=");
+    ck_assert_ptr_null(json_object_get(d2, "raw"));
+    ck_assert_uint_eq(store_get_stats(st)->events_dead, 3);
+    store_close(st);
+    json_decref(dead);
+    tmpdir_free(dir);
+}
+END_TEST
+
+START_TEST(test_feed_says_when_the_batch_is_full) {
+    char *dir = tmpdir_new(), err[512];
+    store_options opt = {3, NULL, NULL};
+    store *st = store_open(dir, &opt, err, sizeof err);
+    ck_assert_msg(st != NULL, "%s", err);
+    store_origin o = {"test", NULL, -1, 1};
+    char *a = event("db.a", "datasetProperties", "{\"name\":\"a\"}");
+    char *b = event("db.a", "status", "{\"removed\":false}");
+    char *c = event("db.b", "datasetProperties", "{\"name\":\"b\"}");
+    ck_assert_int_eq(feed(st, a, &o), 0);
+    ck_assert_int_eq(feed(st, b, &o), 0);
+    ck_assert_int_eq(feed(st, c, &o), 2);
+    ck_assert_int_eq(store_commit(st, err, sizeof err), 0);
+    /* Two events of one entity: one document written. */
+    ck_assert_uint_eq(store_get_stats(st)->entities_written, 2);
+    ck_assert_uint_eq(store_entity_count(st), 2);
+    free(a), free(b), free(c);
+    store_close(st);
+    tmpdir_free(dir);
+}
+END_TEST
+
+START_TEST(test_pipelined_commits_merge_every_event) {
+    char *dir = tmpdir_new(), err[512];
+    store_options opt = {0};
+    store *st = store_open(dir, &opt, err, sizeof err);
+    ck_assert_msg(st != NULL, "%s", err);
+    /* 40 batches; entity k gets its name in batch k and a tag in batch k+1
+     * (the batch in flight) or k+3 (then committed): both must merge. */
+    enum { N = 40 };
+    store_origin o = {"test", NULL, -1, 0};
+    for (int batch = 0; batch < N + 3; batch++) {
+        char name[32], json[96];
+        if (batch < N) {
+            snprintf(name, sizeof name, "db.p%d", batch);
+            snprintf(json, sizeof json, "{\"name\":\"p%d\"}", batch);
+            char *ev = event(name, "datasetProperties", json);
+            ck_assert_int_eq(feed(st, ev, &o), 0);
+            free(ev);
+        }
+        int k = batch % 2 ? batch - 1 : batch - 3;
+        if (k >= 0 && k < N) {
+            snprintf(name, sizeof name, "db.p%d", k);
+            snprintf(json, sizeof json, "{\"tags\":[{\"tag\":\"urn:li:tag:k%d\"}]}", k);
+            char *ev = event(name, "globalTags", json);
+            ck_assert_int_eq(feed(st, ev, &o), 0);
+            free(ev);
+        }
+        ck_assert_int_eq(store_commit_async(st, err, sizeof err), 0);
+    }
+    ck_assert_int_eq(store_sync(st, err, sizeof err), 0);
+    ck_assert_uint_eq(store_entity_count(st), N);
+    store_close(st);
+
+    xap_err xe;
+    xap_db *db = xap_db_open_read(dir, &xe);
+    ck_assert_ptr_nonnull(db);
+    for (int k = 0; k < N; k++) {
+        char urn[128], term[256], tag[64];
+        snprintf(urn, sizeof urn, "urn:li:dataset:(urn:li:dataPlatform:hive,db.p%d,PROD)", k);
+        int n = doc_id_term(urn, term, sizeof term);
+        xap_docid id = 0;
+        ck_assert_int_eq(xap_db_find_by_term(db, term, (size_t)n, &id, &xe), XAP_OK);
+        ck_assert_msg(id != 0, "no document for %s", urn);
+        xap_doc *doc = xap_db_get_document(db, id, &xe);
+        char *data;
+        size_t len;
+        ck_assert_int_eq(xap_doc_get_data(doc, &data, &len, &xe), XAP_OK);
+        json_t *state = json_loadb(data, len, 0, NULL);
+        json_t *aspects = json_object_get(state, "aspects");
+        ck_assert_msg(json_object_get(aspects, "datasetProperties"), "%s lost its name", urn);
+        snprintf(tag, sizeof tag, "urn:li:tag:k%d", k);
+        ck_assert_msg(strstr(data, tag) != NULL, "%s lost its tag", urn);
+        json_decref(state);
+        free(data);
+        xap_doc_free(doc);
+    }
+    xap_db_close(db);
+    tmpdir_free(dir);
+}
+END_TEST
+
+START_TEST(test_second_writer_is_refused) {
+    char *dir = tmpdir_new(), err[512];
+    store_options opt = {0};
+    store *st = store_open(dir, &opt, err, sizeof err);
+    ck_assert_msg(st != NULL, "%s", err);
+    err[0] = '\0';
+    store *other = store_open(dir, &opt, err, sizeof err);
+    ck_assert_ptr_null(other);
+    ck_assert_msg(strstr(err, "another writer") != NULL, "unexpected reason: %s", err);
+    store_close(st);
+    tmpdir_free(dir);
+}
+END_TEST
+
+START_TEST(test_feed_buffer_splits_arrays) {
+    char *dir = tmpdir_new(), err[512];
+    json_t *dead = json_array();
+    store_options opt = {0, collect_dead, dead};
+    store *st = store_open(dir, &opt, err, sizeof err);
+    ck_assert_msg(st != NULL, "%s", err);
+    char *a = event("db.x", "datasetProperties", "{\"name\":\"x\"}");
+    char *b = event("db.y", "datasetProperties", "{\"name\":\"y\"}");
+    char *buf = NULL;
+    ck_assert_int_ge(asprintf(&buf, "[%s, {\"broken\": }, %s]", a, b), 0);
+    ck_assert_int_eq(store_feed_buffer(st, buf, strlen(buf), "array.json", err, sizeof err), 0);
+    ck_assert_int_eq(store_commit(st, err, sizeof err), 0);
+    ck_assert_uint_eq(store_entity_count(st), 2);
+    ck_assert_uint_eq(json_array_size(dead), 1);
+    json_t *d = json_array_get(dead, 0);
+    ck_assert_str_eq(json_string_value(json_object_get(d, "source")), "array.json");
+    ck_assert_int_eq(json_integer_value(json_object_get(d, "offset")), 2); /* its item number */
+    ck_assert_uint_eq(store_get_stats(st)->events_read, 3);
+    free(a), free(b), free(buf);
+    store_close(st);
+    json_decref(dead);
+    tmpdir_free(dir);
+}
+END_TEST
+
+static Suite *store_suite(void) {
+    Suite *s = suite_create("store");
+    TCase *tc = tcase_create("store");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_offsets_committed_with_the_batch);
+    tcase_add_test(tc, test_dead_letters_carry_origin_and_original);
+    tcase_add_test(tc, test_feed_says_when_the_batch_is_full);
+    tcase_add_test(tc, test_pipelined_commits_merge_every_event);
+    tcase_add_test(tc, test_second_writer_is_refused);
+    tcase_add_test(tc, test_feed_buffer_splits_arrays);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void) {
+    SRunner *sr = srunner_create(store_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}
