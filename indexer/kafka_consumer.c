@@ -119,8 +119,12 @@ static void consumer_publish(kafka_consumer *c) {
     c->counters.events_applied = st->events_applied;
     c->counters.events_dead = st->events_dead;
     c->counters.batches = st->batches;
-    c->counters.entities = store_entity_count(c->store);
-    c->counters.revision = store_revision(c->store);
+    /* These two wait for the store's writer: asked only when it is idle,
+     * never in the middle of a pipelined write (they keep their last value). */
+    if (!c->in_flight) {
+        c->counters.entities = store_entity_count(c->store);
+        c->counters.revision = store_revision(c->store);
+    }
     c->counters.partitions_assigned = assigned;
     kafka_metrics_set(c->metrics, &c->counters);
 }
@@ -165,7 +169,6 @@ static void consumer_flight_done(kafka_consumer *c) {
     /* The writer's own duration of the transaction (store stats). */
     kafka_metrics_observe_commit(c->metrics, store_get_stats(c->store)->last_commit_ms / 1000.0);
     c->counters.last_commit_time = kafka_wall_seconds();
-    consumer_publish(c);
 }
 
 /* A commit failed: nothing of the batch (nor perhaps of the one in flight)
@@ -263,6 +266,7 @@ static int consumer_commit(kafka_consumer *c, int wait) {
         }
         consumer_flight_done(c);
     }
+    consumer_publish(c);
     return 0;
 }
 

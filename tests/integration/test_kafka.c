@@ -5,7 +5,8 @@
  *     /metrics counts them;
  *   - two topics with several partitions; unusable messages go to the
  *     dead-letter topic with their reason and the stream goes on;
- *   - SIGTERM commits the pending batch with its offsets and exits 0.
+ *   - SIGTERM commits the pending batch with its offsets and exits 0;
+ *   - bad options are usage errors, and auto-commit cannot be switched on.
  */
 #include <check.h>
 #include <jansson.h>
@@ -355,6 +356,71 @@ START_TEST(test_sigterm_commits_batch) {
 }
 END_TEST
 
+/* Runs metadex-indexer with argv[1..] (NULL-terminated); its exit status. */
+static int run_indexer(const char *log, const char *const *args) {
+    char *argv[24];
+    char *bin = te_bin("indexer/metadex-indexer");
+    size_t k = 0;
+    argv[k++] = bin;
+    for (; args[k - 1] && k < 23; k++)
+        argv[k] = (char *)args[k - 1];
+    argv[k] = NULL;
+    int rc = te_run(argv, NULL, log);
+    free(bin);
+    return rc;
+}
+
+START_TEST(test_options) {
+    char *dir = te_tmpdir("kafka-opts");
+    ck_assert_ptr_nonnull(dir);
+    char db[512], log[512];
+    snprintf(db, sizeof db, "%s/db", dir);
+    snprintf(log, sizeof log, "%s/log", dir);
+    /* Usage errors exit 2 before anything is opened or connected. */
+    const char *no_db[] = {"--brokers", "127.0.0.1:1", "--topic", "t", NULL};
+    ck_assert_int_eq(run_indexer(log, no_db), 2);
+    const char *no_topic[] = {"--db", db, "--brokers", "127.0.0.1:1", NULL};
+    ck_assert_int_eq(run_indexer(log, no_topic), 2);
+    const char *zero[] = {"--db", db, "--brokers", "127.0.0.1:1", "--topic", "t",
+                          "--commit-every", "0", NULL};
+    ck_assert_int_eq(run_indexer(log, zero), 2);
+    const char *ms[] = {"--db", db, "--brokers", "127.0.0.1:1", "--topic", "t",
+                        "--commit-ms", "12x", NULL};
+    ck_assert_int_eq(run_indexer(log, ms), 2);
+    const char *both[] = {"--db", db, "--brokers", "127.0.0.1:1", "--topic", "t",
+                          "--dead-letter", "x", "--dead-letter-topic", "y", NULL};
+    ck_assert_int_eq(run_indexer(log, both), 2);
+    const char *loop[] = {"--db", db, "--brokers", "127.0.0.1:1", "--topic", "a,dl",
+                          "--dead-letter-topic", "dl", NULL};
+    ck_assert_int_eq(run_indexer(log, loop), 2);
+    const char *empty_topic[] = {"--db", db, "--brokers", "127.0.0.1:1", "--topic", "a,,b", NULL};
+    ck_assert_int_eq(run_indexer(log, empty_topic), 2);
+    const char *files[] = {"--db", db, "--brokers", "127.0.0.1:1", "--topic", "t", "f.json",
+                           NULL};
+    ck_assert_int_eq(run_indexer(log, files), 2);
+    const char *bad_x[] = {"--db", db, "--brokers", "127.0.0.1:1", "--topic", "t", "-X",
+                           "novalue", NULL};
+    ck_assert_int_eq(run_indexer(log, bad_x), 2);
+    ck_assert_int_eq(te_count_lines(log) >= 9, 1);
+    /* Offsets live in the index: librdkafka may not commit on its own. */
+    const char *auto_commit[] = {"--db", db, "--brokers", "127.0.0.1:1", "--topic", "t", "-X",
+                                 "enable.auto.commit=true", NULL};
+    ck_assert_int_eq(run_indexer(log, auto_commit), 1);
+    size_t len;
+    char *text = te_read_file(log, &len);
+    ck_assert_ptr_nonnull(text);
+    ck_assert_ptr_nonnull(strstr(text, "offsets live in the index"));
+    free(text);
+    const char *help[] = {"--brokers", "127.0.0.1:1", "--help", NULL};
+    ck_assert_int_eq(run_indexer(log, help), 0);
+    text = te_read_file(log, &len);
+    ck_assert_ptr_nonnull(strstr(text, "--commit-ms"));
+    free(text);
+    te_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
 static Suite *kafka_suite(void) {
     Suite *s = suite_create("kafka");
     TCase *tc = tcase_create("stream");
@@ -363,6 +429,9 @@ static Suite *kafka_suite(void) {
     tcase_add_test(tc, test_two_topics_dead_letter);
     tcase_add_test(tc, test_sigterm_commits_batch);
     suite_add_tcase(s, tc);
+    TCase *opts = tcase_create("options");
+    tcase_add_test(opts, test_options);
+    suite_add_tcase(s, opts);
     return s;
 }
 
