@@ -285,6 +285,25 @@ static void writer_idle(store *s) {
     pthread_mutex_unlock(&s->mu);
 }
 
+int store_with_db(store *s, store_db_fn fn, void *arg, char *err, size_t errlen) {
+    if (store_sync(s, err, errlen) != 0) return -1;
+    xap_err xe;
+    if (xap_db_begin_transaction(s->wdb, 1, &xe) != XAP_OK) {
+        set_err(err, errlen, "starting a transaction on %s: %s", s->path, xe.msg);
+        return -1;
+    }
+    int rc = fn(s->wdb, arg, err, errlen);
+    if (rc == 0 && xap_db_commit_transaction(s->wdb, &xe) != XAP_OK) {
+        set_err(err, errlen, "committing to %s: %s", s->path, xe.msg);
+        rc = -1;
+    }
+    if (rc != 0) {
+        xap_err ce;
+        (void)xap_db_cancel_transaction(s->wdb, &ce); /* may already be cancelled by Xapian */
+    }
+    return rc;
+}
+
 int64_t store_committed_offset(store *s, const char *topic, int32_t partition) {
     char key[1024];
     int kl = snprintf(key, sizeof key, "offset/%s/%" PRId32, topic, partition);

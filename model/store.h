@@ -92,6 +92,16 @@ int store_sync(store *s, char *err, size_t errlen);
 /* Events fed since the last commit. */
 size_t store_pending(const store *s);
 
+/* Runs fn on the store's writable handle inside a transaction of its own
+ * and commits it (cancelled when fn fails), for a process that is the
+ * index's one writer and stores more than events in it (searchd --writable
+ * saving a ranking config). A batch handed to the writer thread is waited
+ * for first; the batch being fed is left as it is. Returns fn's result, or
+ * -1 with a reason when the transaction cannot be started or committed. */
+struct xap_db;
+typedef int (*store_db_fn)(struct xap_db *wdb, void *arg, char *err, size_t errlen);
+int store_with_db(store *s, store_db_fn fn, void *arg, char *err, size_t errlen);
+
 /* The committed next offset of topic/partition, or -1 if none is stored. */
 int64_t store_committed_offset(store *s, const char *topic, int32_t partition);
 /* The index's committed revision. */
