@@ -38,6 +38,15 @@
  * examine every match (their counts are exact). */
 #define SD_TOTAL_CHECK_AT_LEAST 1000
 
+/* ---- POST /v1/events (REST writes) ----------------------------------- */
+#define SD_EVENTS_BODY_MAX_BYTES (16u << 20) /* one request's body (= model's EVENT_MAX_BYTES) */
+#define SD_EVENTS_MAX 10000            /* events in one request */
+#define SD_EVENTS_TIMEOUT_MS_DEFAULT 5000 /* wait=true: longest wait when timeout_ms is absent */
+#define SD_EVENTS_TIMEOUT_MS_MAX 60000 /* timeout_ms must be in [0, SD_EVENTS_TIMEOUT_MS_MAX] */
+#define SD_EVENTS_DELIVERY_MS 10000    /* Kafka mode: a message not acknowledged by then fails */
+#define SD_WRITE_TOKEN_MIN_BYTES 16    /* --write-token-file: a shorter token is refused */
+#define SD_WRITE_TOKEN_MAX_BYTES 4096
+
 /* ---- index access ---------------------------------------------------- */
 #define SD_MODIFIED_RETRIES 3          /* reopen-and-retry on DatabaseModifiedError */
 #define SD_STATE_CACHE_SLOTS 256       /* parsed entity states kept per worker thread */
