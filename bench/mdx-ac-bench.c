@@ -2,6 +2,7 @@
  * index (searchd/vocab.h, searchd/names.h) over a real index.
  *
  *   mdx-ac-bench --db DIR [--names N] [--fuzzy N] [--seed S] [--queries-out FILE]
+ *                [--slowest K]
  *
  * Builds both structures from DIR as searchd does (timed, with their memory
  * and the process's peak RSS), then measures:
@@ -12,7 +13,8 @@
  *     key at a time ("c", "cu", ..., "customer o", ...), their words in
  *     another order, and a typo in a word of 5 letters or more.
  * Prints p50/p99/max in microseconds. --queries-out writes the mix (one
- * query per line) for the HTTP benchmark (mdx-ac-http).
+ * query per line) for the HTTP benchmark (mdx-ac-http); --slowest lists the
+ * K slowest autocomplete queries.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -210,7 +212,7 @@ static void make_mix(const names *nm, an_analyzer *an, size_t nnames, mix *m)
 static void usage(FILE *f)
 {
     fprintf(f, "Usage: mdx-ac-bench --db DIR [--names N] [--fuzzy N] [--seed S] "
-               "[--queries-out FILE]\n"
+               "[--queries-out FILE] [--slowest K]\n"
                "In-process latency of vocabulary lookups and autocomplete over an index.\n");
 }
 
@@ -220,12 +222,14 @@ int main(int argc, char **argv)
         {"db", required_argument, NULL, 'd'},          {"names", required_argument, NULL, 'n'},
         {"fuzzy", required_argument, NULL, 'f'},       {"seed", required_argument, NULL, 's'},
         {"queries-out", required_argument, NULL, 'o'}, {"help", no_argument, NULL, 'h'},
+        {"slowest", required_argument, NULL, 'w'},
         {NULL, 0, NULL, 0},
     };
     const char *db_path = NULL, *qout = NULL;
     size_t nnames = 1000, nfuzzy = 2000;
+    int slowest = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "d:n:f:s:o:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "d:n:f:s:o:hw:", opts, NULL)) != -1) {
         switch (c) {
         case 'd':
             db_path = optarg;
@@ -241,6 +245,9 @@ int main(int argc, char **argv)
             break;
         case 'o':
             qout = optarg;
+            break;
+        case 'w':
+            slowest = atoi(optarg);
             break;
         case 'h':
             usage(stdout);
@@ -386,6 +393,20 @@ int main(int argc, char **argv)
         if (res.examined > examined_max)
             examined_max = res.examined;
     }
+    /* The slowest queries (before report() sorts the latencies). */
+    for (int k = 0; k < slowest && m.n > 0; k++) {
+        size_t w = 0;
+        for (size_t i = 1; i < m.n; i++)
+            if (alat[i] > alat[w])
+                w = i;
+        if (alat[w] < 0)
+            break;
+        printf("  slow: %8.1f us  '%s'\n", alat[w], m.q[w]);
+        alat[w] = -alat[w];
+    }
+    for (size_t i = 0; i < m.n; i++)
+        if (alat[i] < 0)
+            alat[i] = -alat[i];
     report("autocomplete (limit 8, highlight)", alat, m.n);
     printf("%-34s %zu queries from %zu names, %zu with no suggestion; candidates looked at: "
            "mean %.1f, max %llu\n",
