@@ -329,14 +329,15 @@ static int fake_filters(request *r, const json_t *j, request *fake)
 }
 
 /* The query's first page under one config (hits with explain). */
-static int preview_run(reader *rd, const char *q, const rk_snapshot *snap, const filter_set *fs,
-                       long limit, json_t **hits, char *err, size_t errlen)
+static int preview_run(reader *rd, const char *q, const char *type, const rk_snapshot *snap,
+                       const filter_set *fs, long limit, json_t **hits, char *err,
+                       size_t errlen)
 {
     qp_plan plan;
     qp_status qs = qp_analyze(rd->an, &rd->scratch, q, strlen(q), &plan, err, errlen);
     if (qs != QP_OK)
         return qs == QP_BAD_QUERY ? 400 : 500;
-    if (search_api_expand(rd, &plan, &snap->cfg, err, errlen) != QP_OK) {
+    if (search_api_expand(rd, &plan, &snap->cfg, type, err, errlen) != QP_OK) {
         qp_free(&plan);
         return 500;
     }
@@ -487,9 +488,10 @@ void admin_preview_handle(request *r)
     }
     prop_snap->version = saved_snap->version; /* not saved: it would replace this one */
     const char *q = json_string_value(qj);
-    int st = preview_run(rd, q, saved_snap, &fs, limit, &saved, err, sizeof err);
+    const char *type = json_string_value(json_object_get(j, "type"));
+    int st = preview_run(rd, q, type, saved_snap, &fs, limit, &saved, err, sizeof err);
     if (st == 0)
-        st = preview_run(rd, q, prop_snap, &fs, limit, &proposed, err, sizeof err);
+        st = preview_run(rd, q, type, prop_snap, &fs, limit, &proposed, err, sizeof err);
     if (st != 0) {
         reply_code(r, st, st == 400 ? "bad_request" : "internal", err, st == 400 ? "q" : NULL);
         goto done;

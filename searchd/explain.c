@@ -142,9 +142,9 @@ int explain_page(const explain_spec *sp, explain_doc *docs, size_t n, xap_err *x
     xap_query *page = NULL, *prior = NULL;
     double *w = calloc(n, sizeof *w);
     double *text = calloc(n, sizeof *text), *penalty = calloc(n, sizeof *penalty);
-    double *pop = calloc(n, sizeof *pop);
+    double *pop = calloc(n, sizeof *pop), *bonus = calloc(n, sizeof *bonus);
     json_t **fields = calloc(n, sizeof *fields), **terms = calloc(n, sizeof *terms);
-    if (!w || !text || !penalty || !pop || !fields || !terms)
+    if (!w || !text || !penalty || !pop || !bonus || !fields || !terms)
         goto done;
     uint32_t matched = 0;
     unsigned typo_groups = 0;
@@ -194,13 +194,15 @@ int explain_page(const explain_spec *sp, explain_doc *docs, size_t n, xap_err *x
             goto fail;
         if ((rc = weights_of(sp, prior, page, docs, n, pop, xe)) != XAP_OK)
             goto done;
+        if (sp->bonus && (rc = weights_of(sp, sp->bonus, page, docs, n, bonus, xe)) != XAP_OK)
+            goto done;
     }
     for (size_t i = 0; i < n; i++) {
         double tb = sp->rank->type_boosts ? rk_type_boost(cfg, docs[i].type) : 1.0;
         double pb = sp->rank->type_boosts ? rk_platform_boost(cfg, docs[i].platform) : 1.0;
-        double total = text[i] * tb * pb + pop[i] + docs[i].exact_bonus;
+        double total = text[i] * tb * pb + pop[i] + bonus[i];
         json_t *ex = json_pack("{s:o,s:f,s:f,s:f,s:f,s:f,s:f,s:o}", "fields", fields[i],
-                               "typo_penalty", penalty[i], "exact_bonus", docs[i].exact_bonus,
+                               "typo_penalty", penalty[i], "exact_bonus", bonus[i],
                                "popularity", pop[i], "type_boost", tb, "platform_boost", pb,
                                "total", total, "matched_terms", terms[i]);
         fields[i] = terms[i] = NULL; /* stolen (even on failure) */
@@ -226,6 +228,7 @@ done:
     free(text);
     free(penalty);
     free(pop);
+    free(bonus);
     xap_query_free(page);
     xap_query_free(prior);
     if (rc != XAP_OK && !xe->code)

@@ -19,7 +19,8 @@
  * alternative counts, OP_MAX, and a field's MAX node holds only that
  * field's leaves). Those queries (one per field that matched, one with
  * typo weights at 1, one for the popularity prior) run once for the whole
- * page, restricted to the page's documents by their id terms.
+ * page, restricted to the page's documents by their id terms; the exact
+ * bonus is the bonus query's weight for each hit, measured the same way.
  */
 #ifndef MDX_SEARCHD_EXPLAIN_H
 #define MDX_SEARCHD_EXPLAIN_H
@@ -35,7 +36,6 @@ typedef struct explain_doc {
     char *urn;            /* its id term is built from it (owned by the caller) */
     char *type;           /* for the type boost (may be NULL) */
     char *platform;       /* for the platform boost (may be NULL) */
-    double exact_bonus;   /* what the exact-match pass added (0 if not) */
     json_t *hit;          /* gains "explain" */
 } explain_doc;
 
@@ -46,6 +46,7 @@ typedef struct explain_spec {
     size_t nwords;   /* the words the text query used */
     xap_op op;       /* XAP_OP_AND, or XAP_OP_OR in "any" mode */
     xap_enquire *e;  /* an enquire over the full query (matching terms) */
+    const xap_query *bonus; /* the exact-match bonus query, or NULL */
     int browse;      /* no text query: hits are ordered by popularity */
 } explain_spec;
 

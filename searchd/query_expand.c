@@ -10,12 +10,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/docbuild.h"
+
 /* A word typed as one that the vocabulary lacks is tried as two vocabulary
  * words from this many code points ("customerorders" → customer orders),
  * each half at least QP_SPLIT_MIN_HALF long: shorter halves would split
  * almost any word into something. */
 #define QP_SPLIT_MIN_CPS 6
 #define QP_SPLIT_MIN_HALF 3
+
+/* Adjacent words tried as one joined term: "fact orders v2" meets the
+ * identifier fact_orders_v2 through its joined form factordersv2. */
+#define QP_SPAN_MAX 4
+
+/* Names the query may be once its typos are corrected: every candidate of
+ * a single misspelt word (up to this many), or the best candidate of each
+ * when several words are misspelt. */
+#define QP_TYPO_NAMES_MAX 10
+#define QP_TYPO_WORDS_MAX 4
 
 /* Longest Xapian term: 245 bytes. */
 #define QP_TERM_MAX 245
@@ -105,7 +117,7 @@ static int unit_fill(qp_unit *u, const char *form, const char *stem, int open, a
     *found = 0;
     vocab_cand c;
     if (v && vocab_find(v, form, len, &c))
-        *found = 1;
+        *found = u->in_vocab = 1;
     const rk_synonym_group *g = rk_synonyms_of(cfg, form);
     for (size_t i = 0; g && i < g->n; i++) {
         if (unit_has(u, g->terms[i]))
@@ -201,49 +213,195 @@ static const char *whole_form(const qp_word *w)
     return w->joined ? w->joined : w->nparts == 1 ? w->parts[0] : NULL;
 }
 
-/* Word i and word i+1 as one term ("customer id" → customerid), when the
- * vocabulary has it (or, for the word being typed, a word it starts). */
-static int pair_word(qp_plan *p, size_t i, const vocab *v, const ranking_config *cfg)
+/* Words i .. i+k-1 as one term ("customer id" → customerid), when the
+ * vocabulary has it (or, when the span ends with the word being typed, a
+ * word it starts). Returns 1 if found, 0 if not, -1 on allocation failure. */
+static int span_word(qp_plan *p, size_t i, size_t k, const vocab *v, const ranking_config *cfg)
 {
-    const char *a = whole_form(&p->words[i]), *b = whole_form(&p->words[i + 1]);
-    if (!a || !b)
-        return 0;
-    size_t la = strlen(a), lb = strlen(b);
-    if (la + lb > AN_MAX_TERM_BYTES)
-        return 0;
     char joined[AN_MAX_TERM_BYTES + 1];
-    memcpy(joined, a, la);
-    memcpy(joined + la, b, lb);
-    joined[la + lb] = '\0';
+    size_t len = 0;
+    for (size_t j = i; j < i + k; j++) {
+        const char *f = whole_form(&p->words[j]);
+        if (!f || len + strlen(f) > AN_MAX_TERM_BYTES)
+            return 0;
+        memcpy(joined + len, f, strlen(f));
+        len += strlen(f);
+    }
+    joined[len] = '\0';
     uint32_t all = text_fields();
     vocab_cand c;
-    qp_unit *u = &p->words[i].pair;
-    if (vocab_find(v, joined, la + lb, &c) &&
-        unit_push(u, joined, la + lb, NULL, all, QP_VIA_SPLIT, 0, QP_G_EXACT) < 0)
+    qp_unit *u = &p->words[i].span;
+    if (vocab_find(v, joined, len, &c) &&
+        unit_push(u, joined, len, NULL, all, QP_VIA_SPLIT, 0, QP_G_EXACT) < 0)
         return -1;
-    int open = p->last_open && i + 2 == p->nwords;
+    int open = p->last_open && i + k == p->nwords;
     if (open && cfg->prefix_enabled && cfg->prefix_max > 0 &&
-        vocab_cps(joined, la + lb) >= cfg->prefix_min_len) {
+        vocab_cps(joined, len) >= cfg->prefix_min_len) {
         vocab_cand pre[VOCAB_MAX_EXPANSIONS];
-        int n = vocab_prefix(v, joined, la + lb, pre, cfg->prefix_max);
-        for (int k = 0; k < n; k++) {
-            if (pre[k].len > QP_TERM_MAX || unit_has(u, pre[k].word) || !(pre[k].fields & all))
+        int n = vocab_prefix(v, joined, len, pre, cfg->prefix_max);
+        for (int m = 0; m < n; m++) {
+            if (pre[m].len > QP_TERM_MAX || unit_has(u, pre[m].word) || !(pre[m].fields & all))
                 continue;
             if (u->nalts == 0 &&
-                unit_push(u, joined, la + lb, NULL, all, QP_VIA_SPLIT, 0, QP_G_EXACT) < 0)
+                unit_push(u, joined, len, NULL, all, QP_VIA_SPLIT, 0, QP_G_EXACT) < 0)
                 return -1; /* alts[0] is always the joined form itself */
-            if (unit_has(u, pre[k].word))
+            if (unit_has(u, pre[m].word))
                 continue;
-            if (unit_push(u, pre[k].word, pre[k].len, NULL, pre[k].fields & all,
+            if (unit_push(u, pre[m].word, pre[m].len, NULL, pre[m].fields & all,
                           QP_VIA_PREFIX, 0, QP_G_PREFIX) < 0)
                 return -1;
         }
     }
+    if (u->nalts)
+        p->words[i].span_len = k;
+    return u->nalts > 0;
+}
+
+/* Spans, longest first from each word, not overlapping. */
+static int find_spans(qp_plan *p, const vocab *v, const ranking_config *cfg)
+{
+    for (size_t i = 0; i + 1 < p->nwords;) {
+        size_t k = p->nwords - i < QP_SPAN_MAX ? p->nwords - i : QP_SPAN_MAX, found = 0;
+        for (; k >= 2 && !found; k--) {
+            int rc = span_word(p, i, k, v, cfg);
+            if (rc < 0)
+                return -1;
+            if (rc > 0) {
+                found = k;
+                /* A word is not lost when it meets its neighbours as one. */
+                for (size_t j = i; j < i + k; j++)
+                    p->words[j].nothing = 0;
+            }
+        }
+        i += found ? found : 1;
+    }
     return 0;
 }
 
-qp_status qp_expand(qp_plan *p, an_analyzer *an, const vocab *v, const ranking_config *cfg,
-                    char *err, size_t errlen)
+/* The misspelt parts of the query, in order, with where they sit in norm. */
+typedef struct misspelt {
+    const qp_unit *u;
+    size_t pos, len; /* the part's bytes in p->norm */
+} misspelt;
+
+/* The exact-name terms of the query with its typos corrected: a name that
+ * is the query up to typos gains the bonus times the typo weight. */
+static int typo_names(qp_plan *p)
+{
+    misspelt m[QP_TYPO_WORDS_MAX];
+    size_t nm = 0, cursor = 0;
+    if (!p->norm)
+        return 0;
+    for (size_t i = 0; i < p->nwords; i++) {
+        const qp_word *w = &p->words[i];
+        for (size_t j = 0; j < w->nparts; j++) {
+            const char *at = strstr(p->norm + cursor, w->parts[j]);
+            if (!at)
+                return 0; /* the norm does not hold the parts in order: no correction */
+            size_t pos = (size_t)(at - p->norm), len = strlen(w->parts[j]);
+            cursor = pos + len;
+            const qp_unit *u = &w->part_units[j];
+            int typos = 0;
+            for (size_t a = 0; a < u->nalts && !typos; a++)
+                typos = u->alts[a].via == QP_VIA_TYPO;
+            if (u->in_vocab || !typos)
+                continue;
+            if (nm == QP_TYPO_WORDS_MAX)
+                return 0;
+            m[nm++] = (misspelt){u, pos, len};
+        }
+    }
+    if (nm == 0)
+        return 0;
+    size_t nlen = strlen(p->norm);
+    char buf[QP_TERM_MAX + 1];
+    /* One misspelt word: each of its candidates; several: each one's best. */
+    size_t variants = 0;
+    for (size_t a = 0; variants < QP_TYPO_NAMES_MAX; a++) {
+        size_t out = 0, from = 0;
+        unsigned edits = 0;
+        int ok = 1;
+        for (size_t k = 0; k < nm && ok; k++) {
+            /* The a-th typo candidate of the only word, or the best of each. */
+            const qp_alt *alt = NULL;
+            size_t seen = 0;
+            for (size_t x = 0; x < m[k].u->nalts && !alt; x++)
+                if (m[k].u->alts[x].via == QP_VIA_TYPO && seen++ == (nm == 1 ? a : 0))
+                    alt = &m[k].u->alts[x];
+            if (!alt) {
+                ok = 0;
+                break;
+            }
+            size_t keep = m[k].pos - from, alen = strlen(alt->term);
+            if (out + keep + alen > QP_TERM_MAX) {
+                ok = 0;
+                break;
+            }
+            memcpy(buf + out, p->norm + from, keep);
+            memcpy(buf + out + keep, alt->term, alen);
+            out += keep + alen;
+            from = m[k].pos + m[k].len;
+            if (alt->edits > edits)
+                edits = alt->edits;
+        }
+        if (!ok || out + (nlen - from) > QP_TERM_MAX)
+            break;
+        memcpy(buf + out, p->norm + from, nlen - from);
+        out += nlen - from;
+        if (qp_add_exact_name(p, buf, out, QP_B_TYPO, edits) < 0)
+            return -1;
+        variants++;
+        if (nm > 1)
+            break;
+    }
+    return 0;
+}
+
+/* Entities whose name is the query with its separators ignored (the
+ * autocomplete index compares compact names: "customer orders" is
+ * customer_orders), or starts with the query while its last word is
+ * unfinished (not a word of the vocabulary). */
+static int index_names(qp_plan *p, an_analyzer *an, an_terms *scratch, const names *nm,
+                       const char *type, char *err, size_t errlen)
+{
+    if (!nm || !p->norm)
+        return 0;
+    /* A name starting with the query says something only while its last
+     * word is unfinished: a complete word is matched as itself. */
+    const qp_word *last = p->nwords ? &p->words[p->nwords - 1] : NULL;
+    int unfinished = p->last_open && last && last->nparts &&
+                     !last->part_units[last->nparts - 1].in_vocab && !last->joined_unit.in_vocab;
+    names_result *res = malloc(sizeof *res);
+    if (!res)
+        return -1;
+    names_status st = names_search(nm, an, scratch, p->norm, strlen(p->norm), type,
+                                   NAMES_LIMIT_MAX, res, err, errlen);
+    int rc = 0;
+    for (size_t i = 0; st == NAMES_OK && i < res->n && rc == 0; i++) {
+        const names_hit *h = &res->hits[i];
+        if (h->kind != NAMES_ENTITY || !h->urn)
+            continue;
+        qp_bonus_kind kind;
+        if (h->quality == NAMES_Q_EXACT)
+            kind = QP_B_EXACT;
+        else if (h->quality == NAMES_Q_START && unfinished)
+            kind = QP_B_PREFIX;
+        else
+            continue;
+        char term[QP_TERM_MAX + 1];
+        int n = doc_id_term(h->urn, term, sizeof term);
+        if (n > 0)
+            rc = qp_add_bonus(p, term, (size_t)n, kind, 0);
+    }
+    free(res);
+    /* A query the autocomplete index refuses (too many words) only loses
+     * these bonuses; the search itself goes on. */
+    return rc;
+}
+
+qp_status qp_expand(qp_plan *p, an_analyzer *an, an_terms *scratch, const vocab *v,
+                    const names *nm, const char *type, const ranking_config *cfg, char *err,
+                    size_t errlen)
 {
     p->expanded = v != NULL;
     for (size_t i = 0; i < p->nwords; i++) {
@@ -277,13 +435,11 @@ qp_status qp_expand(qp_plan *p, an_analyzer *an, const vocab *v, const ranking_c
                 goto nomem;
         }
     }
-    for (size_t i = 0; v && i + 1 < p->nwords; i++)
-        if (pair_word(p, i, v, cfg) < 0)
-            goto nomem;
-    /* A word is not lost when it meets the next one as a joined form. */
-    for (size_t i = 0; v && i + 1 < p->nwords; i++)
-        if (p->words[i].pair.nalts)
-            p->words[i].nothing = p->words[i + 1].nothing = 0;
+    if (v && (find_spans(p, v, cfg) < 0 || typo_names(p) < 0))
+        goto nomem;
+    char nerr[256];
+    if (index_names(p, an, scratch, nm, type, nerr, sizeof nerr) < 0)
+        goto nomem;
     return QP_OK;
 nomem:
     snprintf(err, errlen, "out of memory expanding the query");
@@ -349,8 +505,8 @@ const qp_alt *qp_find_alt(const qp_plan *p, size_t nwords, const char *term)
         best_in(&w->joined_unit, term, &best);
         best_in(&w->split[0], term, &best);
         best_in(&w->split[1], term, &best);
-        if (i + 1 < nwords)
-            best_in(&w->pair, term, &best);
+        if (w->span_len && i + w->span_len <= nwords)
+            best_in(&w->span, term, &best);
     }
     return best;
 }

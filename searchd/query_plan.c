@@ -3,8 +3,8 @@
  * Shape, for words w1..wn:
  *   AND( word(w1), ..., word(wn) )              (OR in "any" mode)
  *   word(w)  = OR( AND(unit(part) for each part), unit(joined), AND(unit(half1), unit(half2)) )
- *   a pair of adjacent words that the vocabulary knows joined replaces
- *   word(wi) AND word(wi+1) by OR( AND(word(wi), word(wi+1)), unit(pair) )
+ *   a span of adjacent words that the vocabulary knows joined replaces
+ *   word(wi) AND ... AND word(wj) by OR( AND(word(wi), ..., word(wj)), unit(span) )
  *   unit(u)  = OR over text fields f with a boost > 0 of
  *                MAX over weight groups g present in f of
  *                  SCALE( SYNONYM(f-prefixed alternatives of group g), boost_f × weight_g )
@@ -228,30 +228,68 @@ xap_query *qp_words_query(const qp_plan *p, const qp_rank *rank, size_t nwords, 
             err->code = XAP_E_INVALID;
             goto fail;
         }
-        if (i + 1 < nwords && w->pair.nalts && op == XAP_OP_AND) {
-            /* Both words, or the two as one joined term. */
-            qlist both = {0}, alt = {0};
-            if (ql_push(&both, word_query(rank, w, err)) < 0 ||
-                ql_push(&both, word_query(rank, &p->words[i + 1], err)) < 0 ||
-                ql_push(&alt, ql_combine(&both, XAP_OP_AND, err)) < 0 ||
-                ql_push(&alt, unit_query(rank, &w->pair, err)) < 0 ||
+        size_t k = w->span_len;
+        if (k >= 2 && i + k <= nwords && op == XAP_OP_AND) {
+            /* The words, or the span's joined term. */
+            qlist each = {0}, alt = {0};
+            int bad = 0;
+            for (size_t j = i; j < i + k && !bad; j++)
+                bad = ql_push(&each, word_query(rank, &p->words[j], err)) < 0;
+            if (bad || ql_push(&alt, ql_combine(&each, XAP_OP_AND, err)) < 0 ||
+                ql_push(&alt, unit_query(rank, &w->span, err)) < 0 ||
                 ql_push(&l, ql_combine(&alt, XAP_OP_OR, err)) < 0) {
-                ql_free(&both);
+                ql_free(&each);
                 ql_free(&alt);
                 goto fail;
             }
-            i++;
+            i += k - 1;
             continue;
         }
         if (ql_push(&l, word_query(rank, w, err)) < 0)
             goto fail;
-        if (i + 1 < nwords && w->pair.nalts && ql_push(&l, unit_query(rank, &w->pair, err)) < 0)
+        if (k >= 2 && i + k <= nwords && ql_push(&l, unit_query(rank, &w->span, err)) < 0)
             goto fail;
     }
     return ql_combine(&l, op, err);
 fail:
     ql_free(&l);
     return NULL;
+}
+
+/* ---- the exact-match bonus ------------------------------------------------------ */
+
+static double bonus_weight(const qp_rank *rank, const qp_bonus *b)
+{
+    switch (b->kind) {
+    case QP_B_EXACT: return 1.0;
+    case QP_B_TYPO: return rank->group_weight[b->edits >= 2 ? QP_G_TYPO2 : QP_G_TYPO1];
+    default: return rank->group_weight[QP_G_PREFIX];
+    }
+}
+
+int qp_bonus_query(const qp_plan *p, const qp_rank *rank, int kind_mask, xap_query **out,
+                   xap_err *err)
+{
+    qlist l = {0};
+    *out = NULL;
+    for (size_t i = 0; i < p->nbonus; i++) {
+        const qp_bonus *b = &p->bonus[i];
+        if (!(kind_mask & (1 << b->kind)))
+            continue;
+        xap_query *t = xap_query_term(b->term, b->len, 1, err);
+        if (ql_push(&l, scaled(t, rank->cfg->exact_bonus * bonus_weight(rank, b), err)) < 0) {
+            ql_free(&l);
+            return -1;
+        }
+    }
+    if (l.n == 0) {
+        ql_free(&l);
+        return 0;
+    }
+    /* The best reason counts once: a name that is the query exactly and
+     * also starts with it gains the exact bonus, not both. */
+    *out = ql_combine(&l, XAP_OP_MAX, err);
+    return *out ? 0 : -1;
 }
 
 /* ---- type and platform boosts ---------------------------------------------- */

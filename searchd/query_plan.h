@@ -42,6 +42,7 @@
 
 #include "analyzers/analyzer.h"
 #include "model/fields.h"
+#include "searchd/names.h"
 #include "searchd/ranking_config.h"
 #include "searchd/vocab.h"
 #include "xapian-shim/xap.h"
@@ -82,6 +83,7 @@ typedef struct qp_alt {
 typedef struct qp_unit {
     qp_alt *alts;
     size_t nalts;
+    int in_vocab; /* the vocabulary has the form itself */
 } qp_unit;
 
 typedef struct qp_word {
@@ -96,20 +98,34 @@ typedef struct qp_word {
     qp_unit *part_units; /* nparts units: each part and its alternatives */
     qp_unit joined_unit; /* the joined form and its alternatives (nalts 0: none) */
     qp_unit split[2];    /* an unknown word as two vocabulary words (nalts 0: none) */
-    qp_unit pair;        /* this word and the next joined ("customer id" →
-                            customerid), when the vocabulary has it (nalts 0: none) */
+    qp_unit span;        /* this word and the next span_len - 1 joined ("customer
+                            id" → customerid), when the vocabulary has it */
+    size_t span_len;     /* words the span covers (0: none) */
     int nothing;         /* no form of the word is in the vocabulary */
     char *suggestion;    /* did-you-mean correction when `nothing`, or NULL */
 } qp_word;
+
+/* A term whose documents gain a share of the config's exact_bonus: the
+ * query is their name (or URN), up to typos, or the start of their name. */
+typedef enum {
+    QP_B_EXACT = 0,  /* the whole bonus: the query is the name / short name / URN */
+    QP_B_TYPO = 1,   /* the name is the query with its typos corrected: × typo weight */
+    QP_B_PREFIX = 2, /* the name starts with the query being typed: × prefix weight */
+} qp_bonus_kind;
+
+typedef struct qp_bonus {
+    char *term;    /* an exact-name term (TERM_EXACT_PREFIX...) or an id term */
+    size_t len;
+    uint8_t kind;  /* qp_bonus_kind */
+    uint8_t edits; /* for QP_B_TYPO: the most edits of one corrected word */
+} qp_bonus;
 
 typedef struct qp_plan {
     qp_word *words;
     size_t nwords;
     char *norm;       /* an_normalize(q): pinned queries are keyed by it; NULL for an empty q */
-    char *exact_term; /* TERM_EXACT_PREFIX + norm; NULL when empty or too long */
-    size_t exact_len;
-    char *urn_term;   /* the id term of q when q is a URN, or NULL */
-    size_t urn_len;
+    qp_bonus *bonus;  /* exact-match terms (the first ones: the query as typed) */
+    size_t nbonus;
     int last_open;    /* q does not end in a space: its last word is being typed */
     int expanded;     /* qp_expand ran with a vocabulary */
 } qp_plan;
@@ -139,13 +155,26 @@ qp_status qp_analyze(an_analyzer *an, an_terms *scratch, const char *q, size_t l
                      qp_plan *out, char *err, size_t errlen);
 void qp_free(qp_plan *p);
 
+/* Adds a bonus term (copied; a term already there keeps its first kind).
+ * Returns 0, or -1 on allocation failure. */
+int qp_add_bonus(qp_plan *p, const char *term, size_t len, qp_bonus_kind kind, unsigned edits);
+/* Adds TERM_EXACT_PREFIX + norm[0..len) as a bonus term. */
+int qp_add_exact_name(qp_plan *p, const char *norm, size_t len, qp_bonus_kind kind,
+                      unsigned edits);
+
 /* ---- query_expand.c ---- */
 
 /* Fills each word's alternatives from `v` (NULL: only the forms as typed,
- * no typos, prefixes, splits or suggestions) and the config's synonyms.
- * Returns QP_OK or QP_INTERNAL with err. */
-qp_status qp_expand(qp_plan *p, an_analyzer *an, const vocab *v, const ranking_config *cfg,
-                    char *err, size_t errlen);
+ * no typos, prefixes, splits or suggestions) and the config's synonyms, and
+ * adds bonus terms: names equal to the query once its typos are corrected,
+ * and, from the autocomplete index `nm` (may be NULL), entities whose name
+ * is the query with its separators ignored ("customer orders" is
+ * customer_orders) or, while the last word is being typed, starts with it
+ * (of entity type `type` when not NULL). `scratch` is reused. Returns QP_OK
+ * or QP_INTERNAL with err. */
+qp_status qp_expand(qp_plan *p, an_analyzer *an, an_terms *scratch, const vocab *v,
+                    const names *nm, const char *type, const ranking_config *cfg, char *err,
+                    size_t errlen);
 
 /* The query with every word that found nothing replaced by its suggestion
  * (malloc'd), or NULL when no word needs one (or on allocation failure). */
@@ -172,6 +201,13 @@ xap_query *qp_words_query(const qp_plan *p, const qp_rank *rank, size_t nwords, 
 /* `text` (not freed) with the config's type and platform boosts applied
  * (a copy when there are none, or when rank->type_boosts is 0). */
 xap_query *qp_boosted(const xap_query *text, const qp_rank *rank, xap_err *err);
+
+/* The exact-match bonus: MAX over the plan's bonus terms, each scaled by
+ * exact_bonus × its kind's weight (a boolean term weighs its factor under
+ * coordinate weighting). NULL in *out when the plan has none. Returns 0, or
+ * -1 with err. */
+int qp_bonus_query(const qp_plan *p, const qp_rank *rank, int kind_mask, xap_query **out,
+                   xap_err *err);
 
 /* The popularity prior to add to a text query with AND_MAYBE. */
 xap_query *qp_popularity_prior(const qp_rank *rank, xap_err *err);

@@ -40,7 +40,7 @@ static void word_free(qp_word *w)
     unit_free(&w->joined_unit);
     unit_free(&w->split[0]);
     unit_free(&w->split[1]);
-    unit_free(&w->pair);
+    unit_free(&w->span);
     free(w->suggestion);
 }
 
@@ -50,9 +50,43 @@ void qp_free(qp_plan *p)
         word_free(&p->words[i]);
     free(p->words);
     free(p->norm);
-    free(p->exact_term);
-    free(p->urn_term);
+    for (size_t i = 0; i < p->nbonus; i++)
+        free(p->bonus[i].term);
+    free(p->bonus);
     memset(p, 0, sizeof *p);
+}
+
+int qp_add_bonus(qp_plan *p, const char *term, size_t len, qp_bonus_kind kind, unsigned edits)
+{
+    if (len == 0 || len > QP_TERM_MAX)
+        return 0; /* no such term can be in the index */
+    for (size_t i = 0; i < p->nbonus; i++)
+        if (p->bonus[i].len == len && memcmp(p->bonus[i].term, term, len) == 0)
+            return 0; /* the first (the best kind) stands */
+    qp_bonus *nb = realloc(p->bonus, (p->nbonus + 1) * sizeof *nb);
+    if (!nb)
+        return -1;
+    p->bonus = nb;
+    qp_bonus *b = &p->bonus[p->nbonus];
+    if (!(b->term = strndup(term, len)))
+        return -1;
+    b->len = len;
+    b->kind = (uint8_t)kind;
+    b->edits = (uint8_t)edits;
+    p->nbonus++;
+    return 0;
+}
+
+int qp_add_exact_name(qp_plan *p, const char *norm, size_t len, qp_bonus_kind kind,
+                      unsigned edits)
+{
+    char term[QP_TERM_MAX + 1];
+    size_t plen = strlen(TERM_EXACT_PREFIX);
+    if (len == 0 || plen + len > QP_TERM_MAX)
+        return 0;
+    memcpy(term, TERM_EXACT_PREFIX, plen);
+    memcpy(term + plen, norm, len);
+    return qp_add_bonus(p, term, plen + len, kind, edits);
 }
 
 static char *stem_of(an_analyzer *an, const char *t, size_t len)
@@ -110,10 +144,7 @@ static int urn_term(const char *q, size_t len, qp_plan *out)
     free(urn);
     if (n < 0)
         return 0;
-    if (!(out->urn_term = strndup(term, (size_t)n)))
-        return -1;
-    out->urn_len = (size_t)n;
-    return 0;
+    return qp_add_bonus(out, term, (size_t)n, QP_B_EXACT, 0);
 }
 
 qp_status qp_analyze(an_analyzer *an, an_terms *scratch, const char *q, size_t len,
@@ -179,23 +210,14 @@ qp_status qp_analyze(an_analyzer *an, an_terms *scratch, const char *q, size_t l
             w->joined = w->joined_stem = NULL;
         }
     }
-    if (urn_term(q, len, out) < 0)
-        goto nomem;
     if (out->nwords > 0) {
         size_t nlen = 0;
         out->norm = an_normalize(an, q, len, &nlen);
-        if (!out->norm)
+        if (!out->norm || qp_add_exact_name(out, out->norm, nlen, QP_B_EXACT, 0) < 0)
             goto nomem;
-        size_t plen = strlen(TERM_EXACT_PREFIX);
-        if (nlen > 0 && plen + nlen <= QP_TERM_MAX) {
-            out->exact_term = malloc(plen + nlen + 1);
-            if (!out->exact_term)
-                goto nomem;
-            memcpy(out->exact_term, TERM_EXACT_PREFIX, plen);
-            memcpy(out->exact_term + plen, out->norm, nlen + 1);
-            out->exact_len = plen + nlen;
-        }
     }
+    if (urn_term(q, len, out) < 0)
+        goto nomem;
     return QP_OK;
 nomem:
     qp_free(out);

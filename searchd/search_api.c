@@ -80,8 +80,8 @@ static int run_once(reader *rd, const qp_plan *plan, const qp_rank *rank, const 
     return rc;
 }
 
-qp_status search_api_expand(reader *rd, qp_plan *plan, const ranking_config *cfg, char *err,
-                            size_t errlen)
+qp_status search_api_expand(reader *rd, qp_plan *plan, const ranking_config *cfg,
+                            const char *type, char *err, size_t errlen)
 {
     lexicon *lx = NULL;
     if (plan->nwords > 0) {
@@ -90,7 +90,8 @@ qp_status search_api_expand(reader *rd, qp_plan *plan, const ranking_config *cfg
         if (!lx)
             lx = lexicon_acquire_wait(SD_LEXICON_FIRST_WAIT_MS);
     }
-    qp_status st = qp_expand(plan, rd->an, lx ? lx->vocab : NULL, cfg, err, errlen);
+    qp_status st = qp_expand(plan, rd->an, &rd->scratch, lx ? lx->vocab : NULL,
+                             lx ? lx->names : NULL, type, cfg, err, errlen);
     if (lx)
         lexicon_release(lx);
     return st;
@@ -140,7 +141,8 @@ void search_api_handle(request *r)
     }
     rk_snapshot *snap = NULL;
     if (rs_current(rd, &snap, err, sizeof err) != RS_OK ||
-        search_api_expand(rd, &plan, &snap->cfg, err, sizeof err) != QP_OK) {
+        search_api_expand(rd, &plan, &snap->cfg, req_param(r, "type"), err, sizeof err) !=
+            QP_OK) {
         req_reply_error(r, 500, "%s", err);
         rs_release(snap);
         qp_free(&plan);

@@ -19,10 +19,11 @@
 
 void search_api_handle(request *r);
 
-/* Expands the plan's words with the current vocabulary snapshot (waiting
- * up to SD_LEXICON_FIRST_WAIT_MS for the first one after start; without it
- * words match as typed) and the config's synonyms. */
-qp_status search_api_expand(reader *rd, qp_plan *plan, const ranking_config *cfg, char *err,
-                            size_t errlen);
+/* Expands the plan's words with the current vocabulary and autocomplete
+ * snapshot (waiting up to SD_LEXICON_FIRST_WAIT_MS for the first one after
+ * start; without it words match as typed) and the config's synonyms;
+ * `type` (may be NULL) narrows the names looked up for exact matches. */
+qp_status search_api_expand(reader *rd, qp_plan *plan, const ranking_config *cfg,
+                            const char *type, char *err, size_t errlen);
 
 #endif

@@ -39,25 +39,34 @@ static xap_query *wrap(xap_query *q, xap_op op, xap_query *other, int free_other
     return r;
 }
 
-/* The full query around a text query (NULL text: browse). */
-static xap_query *compose(const search_spec *sp, const xap_query *text, xap_err *xe)
+/* q (taken over) under the request's filters, without removed entities. */
+static xap_query *filtered(const search_spec *sp, xap_query *q, xap_err *xe)
 {
-    xap_query *q;
-    if (text) {
-        xap_query *v[2] = {(xap_query *)text, qp_popularity_prior(sp->rank, xe)};
-        if (!v[1])
-            return NULL;
-        q = xap_query_combine(XAP_OP_AND_MAYBE, v, 2, 0, xe);
-        xap_query_free(v[1]);
-    } else {
-        q = xap_query_match_all(xe);
-    }
     if (q && sp->filter)
         q = wrap(q, XAP_OP_FILTER, (xap_query *)sp->filter, 0, xe);
     if (q && !sp->show_removed)
         q = wrap(q, XAP_OP_AND_NOT, xap_query_term(TERM_REMOVED, strlen(TERM_REMOVED), 1, xe),
                  1, xe);
     return q;
+}
+
+/* The text query plus the popularity prior (NULL text: everything). */
+static xap_query *scored(const search_spec *sp, const xap_query *text, xap_err *xe)
+{
+    if (!text)
+        return xap_query_match_all(xe);
+    xap_query *v[2] = {(xap_query *)text, qp_popularity_prior(sp->rank, xe)};
+    if (!v[1])
+        return NULL;
+    xap_query *q = xap_query_combine(XAP_OP_AND_MAYBE, v, 2, 0, xe);
+    xap_query_free(v[1]);
+    return q;
+}
+
+/* The full query around a text query (NULL text: browse). */
+static xap_query *compose(const search_spec *sp, const xap_query *text, xap_err *xe)
+{
+    return filtered(sp, scored(sp, text, xe), xe);
 }
 
 /* 1 if the full query around `text` matches anything, 0 if not, <0 error
@@ -86,13 +95,17 @@ done:
 /* One run of the full query: page, total, facets. */
 typedef struct exec {
     const search_spec *sp;
-    xap_query *full;
+    xap_query *scored;    /* text (with type and platform boosts) + popularity */
+    xap_query *bonus;     /* the exact-match bonus terms, or NULL */
+    xap_query *full;      /* scored + bonus, filtered */
     xap_enquire *e;       /* the full query, facet counters attached */
     xap_mset *m;
     xap_enquire *pin_e;   /* the pinned pass */
     xap_mset *pin_m;
     xap_enquire *ex_e;    /* the exact-match pass */
     xap_mset *ex_m;
+    xap_enquire *near_e;  /* names equal up to typos, or starting with the query */
+    xap_mset *near_m;
     facet_run fr;
     hl_ctx hl;
     int hl_ready;
@@ -106,33 +119,33 @@ static void exec_free(exec *x)
     xap_enquire_free(x->pin_e);
     xap_mset_free(x->ex_m);
     xap_enquire_free(x->ex_e);
+    xap_mset_free(x->near_m);
+    xap_enquire_free(x->near_e);
     xap_query_free(x->full);
+    xap_query_free(x->bonus);
+    xap_query_free(x->scored);
     facets_run_free(&x->fr);
     if (x->hl_ready)
         hl_free(&x->hl);
 }
 
-/* One entry of the merged list: item i of mset m, with its final score. */
+/* One entry of the merged list: item i of mset m. */
 typedef struct ranked {
     xap_mset *m;
     size_t i;
     double score;
-    double bonus; /* exact bonus included in score */
-    int head;     /* 0 pinned, 1 exact or ranked (ties: exact first) */
-    size_t order; /* position in its source, for stable ties */
+    int pinned;
+    size_t order; /* position in the pinned list, or in the source lists */
 } ranked;
 
 static int ranked_cmp(const void *a, const void *b)
 {
     const ranked *x = a, *y = b;
-    if (x->head != y->head)
-        return x->head - y->head;
-    if (x->head == 0 || x->score == y->score) {
-        if (x->bonus != y->bonus)
-            return x->bonus > y->bonus ? -1 : 1;
-        return x->order < y->order ? -1 : x->order > y->order;
-    }
-    return x->score > y->score ? -1 : 1;
+    if (x->pinned != y->pinned)
+        return y->pinned - x->pinned;
+    if (!x->pinned && x->score != y->score)
+        return x->score > y->score ? -1 : 1;
+    return x->order < y->order ? -1 : x->order > y->order;
 }
 
 /* Appends the hit for r to out->hits; fills *ed for explain. */
@@ -150,7 +163,6 @@ static int emit(exec *x, const ranked *r, search_result *out, explain_doc *ed, c
         /* The summary's strings live only while ref is held: explain
          * keeps copies. */
         ed->id = id;
-        ed->exact_bonus = r->bonus;
         ed->hit = hit;
         ed->urn = strdup(ref.sum->urn);
         ed->type = ref.sum->type ? strdup(ref.sum->type) : NULL;
@@ -164,19 +176,21 @@ static int emit(exec *x, const ranked *r, search_result *out, explain_doc *ed, c
     sc_release(&ref);
     if (!hit)
         return XAP_E_GENERIC;
-    if (r->head == 0)
+    if (r->pinned)
         json_object_set_new(hit, "pinned", json_true());
     json_array_append_new(out->hits, hit);
     return XAP_OK;
 }
 
-/* AND_MAYBE(OR(terms) scaled to 0, full) under the same filters: the
- * documents holding one of the terms, each with its full-query score. */
+/* The documents holding one of terms[0..n), under the same filters, each
+ * with the score the full query gives it — or, when the text does not
+ * match it (a pasted URN, a pinned entity), its bonus alone (maybe 0):
+ * FILTER(AND_MAYBE(OR(bonus, terms scaled to 0), scored), terms). */
 static int head_pass(exec *x, char *const *terms, const size_t *lens, size_t n, uint32_t max,
                      xap_enquire **e_out, xap_mset **m_out, xap_err *xe)
 {
     const search_spec *sp = x->sp;
-    xap_query **v = calloc(n, sizeof *v), *marker = NULL, *q = NULL;
+    xap_query **v = calloc(n, sizeof *v), *sel = NULL, *left = NULL, *q = NULL;
     size_t k = 0;
     int rc = XAP_E_GENERIC;
     if (!v) {
@@ -186,18 +200,14 @@ static int head_pass(exec *x, char *const *terms, const size_t *lens, size_t n, 
     for (; k < n; k++)
         if (!(v[k] = xap_query_term(terms[k], lens[k], 1, xe)))
             goto done;
-    xap_query *any = xap_query_combine(XAP_OP_OR, v, k, 0, xe);
-    marker = any ? xap_query_scale(any, 0, xe) : NULL;
-    xap_query_free(any);
-    if (!marker)
+    if (!(sel = xap_query_combine(XAP_OP_OR, v, k, 0, xe)) ||
+        !(left = xap_query_scale(sel, 0, xe)))
         goto done;
-    xap_query *pair[2] = {marker, x->full};
+    if (x->bonus && !(left = wrap(left, XAP_OP_OR, x->bonus, 0, xe)))
+        goto done;
+    xap_query *pair[2] = {left, x->scored};
     q = xap_query_combine(XAP_OP_AND_MAYBE, pair, 2, 0, xe);
-    if (q && sp->filter)
-        q = wrap(q, XAP_OP_FILTER, (xap_query *)sp->filter, 0, xe);
-    if (q && !sp->show_removed)
-        q = wrap(q, XAP_OP_AND_NOT, xap_query_term(TERM_REMOVED, strlen(TERM_REMOVED), 1, xe),
-                 1, xe);
+    q = filtered(sp, wrap(q, XAP_OP_FILTER, sel, 0, xe), xe);
     if (!q || !(*e_out = xap_enquire_new(sp->rd->db, xe)) || qp_set_weighting(*e_out, xe) ||
         xap_enquire_set_query(*e_out, q, xe) != XAP_OK ||
         !(*m_out = xap_enquire_get_mset(*e_out, 0, max, 0, xe)))
@@ -209,13 +219,15 @@ done:
     for (size_t i = 0; i < k; i++)
         xap_query_free(v[i]);
     free(v);
-    xap_query_free(marker);
+    xap_query_free(sel);
+    xap_query_free(left);
     xap_query_free(q);
     return rc;
 }
 
 /* Pinned URNs of the config for this query (those that exist and pass the
- * filters), in x->pin_m. */
+ * filters), in x->pin_m, with their full-query scores (0 when the text
+ * does not match them). */
 static int pinned_pass(exec *x, const rk_pin **pin_out, xap_err *xe)
 {
     const qp_plan *p = x->sp->plan;
@@ -238,80 +250,83 @@ static int pinned_pass(exec *x, const rk_pin **pin_out, xap_err *xe)
     return head_pass(x, terms, lens, n, RK_PINNED_URNS_MAX, &x->pin_e, &x->pin_m, xe);
 }
 
-/* Exact matches of the whole query (at most SD_EXACT_FIRST_MAX), in x->ex_m. */
-static int exact_pass(exec *x, xap_err *xe)
+/* Documents holding a bonus term of the kinds in `mask` (at most
+ * SD_EXACT_FIRST_MAX, best first): found even when the text does not
+ * match them (a pasted URN). */
+static int bonus_pass(exec *x, int mask, xap_enquire **e, xap_mset **m, size_t *nterms,
+                      xap_err *xe)
 {
     const qp_plan *p = x->sp->plan;
-    char *terms[2];
-    size_t lens[2], n = 0;
-    if (p->exact_term) {
-        terms[n] = p->exact_term;
-        lens[n++] = p->exact_len;
+    char **terms = calloc(p->nbonus ? p->nbonus : 1, sizeof *terms);
+    size_t *lens = calloc(p->nbonus ? p->nbonus : 1, sizeof *lens), n = 0;
+    int rc = XAP_OK;
+    if (!terms || !lens) {
+        rc = xe->code = XAP_E_NOMEM;
+        goto done;
     }
-    if (p->urn_term) {
-        terms[n] = p->urn_term;
-        lens[n++] = p->urn_len;
-    }
-    int found = 0;
-    for (size_t i = 0; i < n && !found; i++) {
+    for (size_t i = 0; i < p->nbonus; i++) {
+        if (!(mask & (1 << p->bonus[i].kind)))
+            continue;
         uint32_t freq = 0;
-        if (xap_db_termfreq(x->sp->rd->db, terms[i], lens[i], &freq, xe) != XAP_OK)
-            return xe->code ? xe->code : XAP_E_GENERIC;
-        found = freq > 0;
+        if (xap_db_termfreq(x->sp->rd->db, p->bonus[i].term, p->bonus[i].len, &freq, xe) !=
+            XAP_OK) {
+            rc = xe->code ? xe->code : XAP_E_GENERIC;
+            goto done;
+        }
+        if (freq == 0)
+            continue;
+        terms[n] = p->bonus[i].term;
+        lens[n++] = p->bonus[i].len;
     }
-    if (!found)
-        return XAP_OK;
-    return head_pass(x, terms, lens, n, SD_EXACT_FIRST_MAX, &x->ex_e, &x->ex_m, xe);
+    if (n)
+        rc = head_pass(x, terms, lens, n, SD_EXACT_FIRST_MAX, e, m, xe);
+done:
+    *nterms = n;
+    free(terms);
+    free(lens);
+    return rc;
 }
 
-static int in_mset(const xap_mset *m, xap_docid id)
+static int seen_before(const ranked *v, size_t n, xap_docid id)
 {
-    for (size_t i = 0; m && i < xap_mset_size(m); i++)
-        if (xap_mset_docid(m, i) == id)
+    for (size_t i = 0; i < n; i++)
+        if (xap_mset_docid(v[i].m, v[i].i) == id)
             return 1;
     return 0;
 }
 
-/* The pinned, exact and ranked lists as one, ordered. Returns the count in
- * *n (a malloc'd array in *out). */
+/* The pinned, exact, near and ranked lists as one, ordered: pinned in the
+ * config's order, then everything else by score (one document once; its
+ * score is the same in every list it is in). */
 static int merge(exec *x, const rk_pin *pin, ranked **out, size_t *n)
 {
-    size_t npin = x->pin_m ? xap_mset_size(x->pin_m) : 0;
-    size_t nex = x->ex_m ? xap_mset_size(x->ex_m) : 0;
-    size_t nm = xap_mset_size(x->m);
-    ranked *v = malloc((npin + nex + nm + 1) * sizeof *v);
+    xap_mset *lists[3] = {x->ex_m, x->near_m, x->m};
+    size_t total = x->pin_m ? xap_mset_size(x->pin_m) : 0;
+    for (int l = 0; l < 3; l++)
+        total += lists[l] ? xap_mset_size(lists[l]) : 0;
+    ranked *v = malloc((total + 1) * sizeof *v);
     if (!v)
         return -1;
     size_t k = 0;
-    double bonus = x->sp->rank->cfg->exact_bonus;
-    /* Pinned: in the config's order. */
-    for (size_t u = 0; pin && u < pin->n; u++) {
+    for (size_t u = 0; pin && x->pin_m && u < pin->n; u++) {
         char term[QP_ID_TERM_MAX + 1];
         int len = doc_id_term(pin->urns[u], term, sizeof term);
         xap_docid id = 0;
         xap_err xe = {0};
         if (len < 0 || xap_db_find_by_term(x->sp->rd->db, term, (size_t)len, &id, &xe) != XAP_OK)
             continue;
-        for (size_t i = 0; id && i < npin; i++)
-            if (xap_mset_docid(x->pin_m, i) == id) {
-                int exact = in_mset(x->ex_m, id);
-                v[k++] = (ranked){x->pin_m, i, xap_mset_weight(x->pin_m, i) + (exact ? bonus : 0),
-                                  exact ? bonus : 0, 0, u};
+        for (size_t i = 0; id && i < xap_mset_size(x->pin_m); i++)
+            if (xap_mset_docid(x->pin_m, i) == id && !seen_before(v, k, id)) {
+                v[k++] = (ranked){x->pin_m, i, xap_mset_weight(x->pin_m, i), 1, u};
                 break;
             }
     }
-    size_t heads = k;
-    for (size_t i = 0; i < nex; i++) {
-        xap_docid id = xap_mset_docid(x->ex_m, i);
-        if (!in_mset(x->pin_m, id))
-            v[k++] = (ranked){x->ex_m, i, xap_mset_weight(x->ex_m, i) + bonus, bonus, 1, i};
-    }
-    for (size_t i = 0; i < nm; i++) {
-        xap_docid id = xap_mset_docid(x->m, i);
-        if (!in_mset(x->pin_m, id) && !in_mset(x->ex_m, id))
-            v[k++] = (ranked){x->m, i, xap_mset_weight(x->m, i), 0, 1, nex + i};
-    }
-    qsort(v + heads, k - heads, sizeof *v, ranked_cmp);
+    size_t order = 0;
+    for (int l = 0; l < 3; l++)
+        for (size_t i = 0; lists[l] && i < xap_mset_size(lists[l]); i++, order++)
+            if (!seen_before(v, k, xap_mset_docid(lists[l], i)))
+                v[k++] = (ranked){lists[l], i, xap_mset_weight(lists[l], i), 0, order};
+    qsort(v, k, sizeof *v, ranked_cmp);
     *out = v;
     *n = k;
     return 0;
@@ -339,23 +354,38 @@ static int exec_one(const search_spec *sp, const xap_query *text, size_t nwords,
     x.hl_ready = 1;
 
     xap_query *boosted = text ? qp_boosted(text, sp->rank, &xe) : NULL;
-    if ((text && !boosted) || !(x.full = compose(sp, boosted, &xe)) ||
+    x.scored = (!text || boosted) ? scored(sp, boosted, &xe) : NULL;
+    xap_query_free(boosted);
+    xap_query *main_q = NULL;
+    if (x.scored && text && qp_bonus_query(sp->plan, sp->rank, ~0, &x.bonus, &xe) == 0)
+        main_q = x.bonus ? wrap(xap_query_scale(x.scored, 1.0, &xe), XAP_OP_AND_MAYBE, x.bonus,
+                                0, &xe)
+                         : xap_query_scale(x.scored, 1.0, &xe);
+    else if (x.scored && !text)
+        main_q = xap_query_match_all(&xe);
+    if (!main_q || !(x.full = filtered(sp, main_q, &xe)) ||
         !(x.e = xap_enquire_new(sp->rd->db, &xe)) || qp_set_weighting(x.e, &xe) != XAP_OK ||
         xap_enquire_set_query(x.e, x.full, &xe) != XAP_OK ||
         (!text && xap_enquire_set_sort_by_value(x.e, SLOT_POPULARITY, 1, 0, &xe) != XAP_OK) ||
         facets_attach(sp->facets, x.e, &x.fr, &xe) != 0) {
-        xap_query_free(boosted);
         snprintf(err, errlen, "preparing the match: %s", xe.msg);
         rc = xe.code ? xe.code : XAP_E_GENERIC;
         goto done;
     }
-    xap_query_free(boosted);
     const rk_pin *pin = NULL;
-    if (text && ((rc = pinned_pass(&x, &pin, &xe)) != XAP_OK || (rc = exact_pass(&x, &xe)) != XAP_OK)) {
+    size_t nex_terms = 0, nnear_terms = 0;
+    if (text && ((rc = pinned_pass(&x, &pin, &xe)) != XAP_OK ||
+                 (x.bonus && (rc = bonus_pass(&x, 1 << QP_B_EXACT, &x.ex_e, &x.ex_m, &nex_terms,
+                                              &xe)) != XAP_OK) ||
+                 (x.bonus && (rc = bonus_pass(&x, (1 << QP_B_TYPO) | (1 << QP_B_PREFIX),
+                                              &x.near_e, &x.near_m, &nnear_terms, &xe)) !=
+                                 XAP_OK))) {
         snprintf(err, errlen, "pinned and exact passes: %s", xe.msg);
         goto done;
     }
-    size_t nheads = (x.pin_m ? xap_mset_size(x.pin_m) : 0) + (x.ex_m ? xap_mset_size(x.ex_m) : 0);
+    size_t nheads = (x.pin_m ? xap_mset_size(x.pin_m) : 0) +
+                    (x.ex_m ? xap_mset_size(x.ex_m) : 0) +
+                    (x.near_m ? xap_mset_size(x.near_m) : 0);
     /* Facets need every match examined; otherwise enough for a useful total. */
     uint32_t check = sp->facets->n ? sp->rd->doccount : SD_TOTAL_CHECK_AT_LEAST;
     uint32_t first = nheads ? 0 : sp->offset;
@@ -393,7 +423,7 @@ static int exec_one(const search_spec *sp, const xap_query *text, size_t nwords,
     if (eds) {
         explain_spec es = {.db = sp->rd->db, .plan = sp->plan, .rank = sp->rank,
                            .nwords = nwords, .op = any ? XAP_OP_OR : XAP_OP_AND, .e = x.e,
-                           .browse = text == NULL};
+                           .bonus = x.bonus, .browse = text == NULL};
         rc = explain_page(&es, eds, neds, &xe);
         if (rc != XAP_OK) {
             snprintf(err, errlen, "explaining the scores: %s", xe.msg);
@@ -404,10 +434,17 @@ static int exec_one(const search_spec *sp, const xap_query *text, size_t nwords,
     out->pinned_first = x.pin_m ? xap_mset_size(x.pin_m) : 0;
     out->total = xap_mset_matches_estimated(x.m);
     out->total_exact = xap_mset_matches_lower_bound(x.m) == xap_mset_matches_upper_bound(x.m);
-    /* Heads that only matched their marker are results the text did not find. */
-    for (size_t i = 0; i < nlist; i++)
-        if (list[i].m != x.m && xap_mset_weight(list[i].m, list[i].i) == 0)
-            out->total++;
+    /* Heads the full query does not match are results it did not count. */
+    for (size_t i = 0; i < nlist; i++) {
+        if (list[i].m == x.m)
+            continue;
+        xap_docid id = xap_mset_docid(list[i].m, list[i].i);
+        int in_main = 0;
+        for (size_t j = 0; j < xap_mset_size(x.m) && !in_main; j++)
+            in_main = xap_mset_docid(x.m, j) == id;
+        if (!in_main && xap_mset_size(x.m) < count)
+            out->total++; /* the page holds every match: the head is not one */
+    }
     if (!(out->facets = facets_json(sp->facets, &x.fr, &xe))) {
         snprintf(err, errlen, "counting facets: %s", xe.msg);
         rc = xe.code ? xe.code : XAP_E_GENERIC;
