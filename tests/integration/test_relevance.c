@@ -60,20 +60,23 @@ static void rt_setup_fail(const char *fmt, const char *arg)
         snprintf(rt.setup_error, sizeof rt.setup_error, fmt, arg ? arg : "");
 }
 
-/* Appends a line to a problem list, noting when it is full rather than
- * cutting a line in the middle. */
+/* Appends an item to a problem list ("; " between items: one line, so the
+ * suite's summary, which shows a failure's first line, shows them all),
+ * noting when it is full rather than cutting an item in the middle. */
 static void rt_note(char *buf, size_t cap, const char *line)
 {
     size_t used = strlen(buf), n = strlen(line);
-    static const char full[] = "\n(more problems not shown)";
+    static const char full[] = "; (more problems not shown)";
     if (strstr(buf, full))
         return;
-    if (used + n + 2 + sizeof full >= cap) {
+    if (used + n + 3 + sizeof full >= cap) {
         memcpy(buf + used, full, sizeof full);
         return;
     }
-    if (used)
-        buf[used++] = '\n';
+    if (used) {
+        buf[used++] = ';';
+        buf[used++] = ' ';
+    }
     memcpy(buf + used, line, n + 1);
 }
 
@@ -502,7 +505,7 @@ START_TEST(test_every_case_answers)
                      rt.results[i].status == -2 ? " (no \"hits\" array)" : "");
             rt_note(problems, sizeof problems, line);
         }
-    ck_assert_msg(problems[0] == '\0', "searches that did not answer 200 with hits:\n%s", problems);
+    ck_assert_msg(problems[0] == '\0', "searches that did not answer 200 with hits: %s", problems);
 }
 END_TEST
 
