@@ -79,6 +79,8 @@ static int name_may_match(const hl_ctx *h, const char *path)
             p++;
         if (qw->nparts > 0 && p == qw->nparts)
             return 1;
+        if (qp_word_alt_in(qw, plain))
+            return 1; /* a typo, completion, synonym or split half */
     }
     return 0;
 }

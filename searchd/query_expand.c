@@ -527,3 +527,20 @@ int qp_word_has_alt(const qp_word *w, const char *term)
     return unit_has_alt(&w->joined_unit, 1, term) || unit_has_alt(&w->split[0], 0, term) ||
            unit_has_alt(&w->split[1], 0, term);
 }
+
+static int unit_alt_in(const qp_unit *u, size_t from, const char *plain)
+{
+    for (size_t i = from; i < u->nalts; i++)
+        if (strstr(plain, u->alts[i].term))
+            return 1;
+    return 0;
+}
+
+int qp_word_alt_in(const qp_word *w, const char *plain)
+{
+    for (size_t j = 0; w->part_units && j < w->nparts; j++)
+        if (unit_alt_in(&w->part_units[j], 1, plain))
+            return 1;
+    return unit_alt_in(&w->joined_unit, 1, plain) || unit_alt_in(&w->split[0], 0, plain) ||
+           unit_alt_in(&w->split[1], 0, plain);
+}

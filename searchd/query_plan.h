@@ -189,6 +189,9 @@ const qp_alt *qp_find_alt(const qp_plan *p, size_t nwords, const char *term);
  * forms as typed (a typo, completion, synonym or split half): highlighting
  * marks those too. */
 int qp_word_has_alt(const qp_word *w, const char *term);
+/* 1 if one of those alternatives is a substring of `plain` (a cheap
+ * pre-check before analysing a text). */
+int qp_word_alt_in(const qp_word *w, const char *plain);
 
 /* ---- query_plan.c ---- */
 
