@@ -202,19 +202,25 @@ describe('results and facets', () => {
     await close();
   });
 
-  test('a "did you mean" from the API is a link that searches it', async () => {
+  test('an empty result offers the API\'s "did you mean" as a link that searches it', async () => {
     const { page, close } = await openPage(browser);
-    const q = 'shpmnt tracking';
+    const q = 'shpmnt';
     const d = await api('/v1/search?q=' + encodeURIComponent(q));
+    assert.equal(d.total, 0);
     assert.ok(d.query.did_you_mean, `the API suggests a correction for "${q}"`);
     await page.goto(BASE + '/?q=' + encodeURIComponent(q));
     await searchSettled(page);
+    assert.match(await page.textContent('#fallback .empty'), /Nothing found/);
     const link = page.locator('#fallback a.dym');
     assert.equal(await link.textContent(), d.query.did_you_mean);
-    await link.click();
+    await link.focus();
+    await page.keyboard.press('Enter');
     await page.waitForURL((u) => u.searchParams.get('q') === d.query.did_you_mean);
     await searchSettled(page);
     assert.equal(await page.inputValue('#q'), d.query.did_you_mean);
+    const fixed = await api('/v1/search?limit=20&q=' + encodeURIComponent(d.query.did_you_mean));
+    assert.ok(fixed.total > 0);
+    assert.deepEqual(await resultUrns(page), fixed.hits.map((h) => h.urn));
     await close();
   });
 });
