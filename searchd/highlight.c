@@ -49,9 +49,11 @@ static int word_in_text(const qp_word *w, const an_terms *tt, char *const *stems
 {
     if (w->joined && text_has(tt, stems, w->joined, w->joined_stem))
         return 1;
-    /* A typo, completion, synonym or split half the query matched. */
+    /* A typo, completion, synonym or split half the query matched (a
+     * part: a completion such as "emailaddress" of "email" must not mark
+     * the whole email_address). */
     for (size_t i = 0; i < tt->n; i++)
-        if (qp_word_has_alt(w, tt->v[i].text))
+        if (tt->v[i].kind == AN_PART && qp_word_has_alt(w, tt->v[i].text))
             return 1;
     if (w->nparts == 0)
         return 0;
@@ -63,7 +65,8 @@ static int word_in_text(const qp_word *w, const an_terms *tt, char *const *stems
 
 static int term_of_word(const qp_word *w, const an_terms *tt, char *const *stems, size_t i)
 {
-    if (term_is(tt, stems, i, w->joined, w->joined_stem) || qp_word_has_alt(w, tt->v[i].text))
+    if (term_is(tt, stems, i, w->joined, w->joined_stem) ||
+        (tt->v[i].kind == AN_PART && qp_word_has_alt(w, tt->v[i].text)))
         return 1;
     for (size_t p = 0; p < w->nparts; p++)
         if (term_is(tt, stems, i, w->parts[p], w->part_stems[p]))
