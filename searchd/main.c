@@ -2,6 +2,7 @@
  *
  *   metadex-searchd --db DIR [--listen 127.0.0.1:8080] [--threads N] [--quiet]
  *                   [--admin-token-file FILE]
+ *                   [--write-token-file FILE (--brokers HOST:PORT --topic T | --writable)]
  *
  * Starts even when the index does not exist yet (requests answer 503 until
  * it does). SIGINT or SIGTERM stops it cleanly: no new connections, the
@@ -18,6 +19,7 @@
 
 #include "model/fields.h"
 #include "searchd/admin_api.h"
+#include "searchd/events_api.h"
 #include "searchd/http.h"
 #include "searchd/lexicon.h"
 #include "searchd/limits.h"
@@ -25,6 +27,15 @@
 #include "searchd/reader.h"
 
 #define DEFAULT_LISTEN "127.0.0.1:8080"
+
+/* Long options without a short form. */
+enum {
+    OPT_WRITE_TOKEN_FILE = 256,
+    OPT_BROKERS,
+    OPT_TOPIC,
+    OPT_PRODUCER_PROPERTY,
+    OPT_WRITABLE,
+};
 
 static void usage(FILE *out)
 {
@@ -38,6 +49,13 @@ static void usage(FILE *out)
             "  -q, --quiet           do not log each request to stderr\n"
             "  -a, --admin-token-file FILE  the admin API's bearer token (%d..%d printable\n"
             "                        characters); without it the admin writes answer 503\n"
+            "  --write-token-file FILE  POST /v1/events needs this bearer token (%d..%d\n"
+            "                        characters); without it REST writes answer 403\n"
+            "  --brokers HOST:PORT,... --topic T   REST writes are published to Kafka topic T\n"
+            "                        (a metadex-indexer applies them)\n"
+            "  --producer-property KEY=VALUE  librdkafka producer setting (repeatable)\n"
+            "  --writable            this searchd is the index's one writer: it applies REST\n"
+            "                        writes and ranking saves itself (not with --brokers)\n"
             "  -h, --help            show this help and exit\n"
             "  -V, --version         show the version and exit\n"
             "\n"
@@ -48,6 +66,7 @@ static void usage(FILE *out)
             "  GET /v1/entities/{urn}   (URL-encoded URN)\n"
             "  GET, PUT /v1/admin/ranking; GET /v1/admin/ranking/versions;\n"
             "  POST /v1/admin/ranking/revert, /v1/admin/ranking/preview   (ranking config)\n"
+            "  POST /v1/events?wait=true&timeout_ms=N   (REST writes; timeout_ms <= %d)\n"
             "  GET /healthz\n"
             "\n"
             "Limits: q <= %d bytes, limit 1..%d (default %d), offset 0..%d, <= %d filters,\n"
@@ -55,6 +74,7 @@ static void usage(FILE *out)
             "\n"
             "Filter and facet fields:\n",
             DEFAULT_LISTEN, SD_THREADS_MAX, ADMIN_TOKEN_MIN_BYTES, ADMIN_TOKEN_MAX_BYTES,
+            SD_WRITE_TOKEN_MIN_BYTES, SD_WRITE_TOKEN_MAX_BYTES, SD_EVENTS_TIMEOUT_MS_MAX,
             SD_Q_MAX_BYTES, SD_LIMIT_MAX, SD_LIMIT_DEFAULT,
             SD_OFFSET_MAX, SD_FILTERS_MAX, SD_FACETS_MAX, SD_FACET_VALUES_MAX,
             SD_FACET_VALUES_DEFAULT);
@@ -70,10 +90,16 @@ int main(int argc, char **argv)
         {"threads", required_argument, NULL, 't'}, {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},          {"version", no_argument, NULL, 'V'},
         {"admin-token-file", required_argument, NULL, 'a'},
+        {"write-token-file", required_argument, NULL, OPT_WRITE_TOKEN_FILE},
+        {"brokers", required_argument, NULL, OPT_BROKERS},
+        {"topic", required_argument, NULL, OPT_TOPIC},
+        {"producer-property", required_argument, NULL, OPT_PRODUCER_PROPERTY},
+        {"writable", no_argument, NULL, OPT_WRITABLE},
         {NULL, 0, NULL, 0},
     };
     const char *db = NULL, *token_file = NULL;
     http_options opt = {.listen = DEFAULT_LISTEN, .threads = 0, .quiet = 0};
+    events_config ev = {0};
     int c;
     while ((c = getopt_long(argc, argv, "d:l:t:qhVa:", longopts, NULL)) != -1) {
         switch (c) {
@@ -101,6 +127,26 @@ int main(int argc, char **argv)
         case 'a':
             token_file = optarg;
             break;
+        case OPT_WRITE_TOKEN_FILE:
+            ev.token_file = optarg;
+            break;
+        case OPT_BROKERS:
+            ev.brokers = optarg;
+            break;
+        case OPT_TOPIC:
+            ev.topic = optarg;
+            break;
+        case OPT_PRODUCER_PROPERTY:
+            if (ev.nprops >= EVENTS_PROPS_MAX) {
+                fprintf(stderr, "metadex-searchd: at most %d --producer-property options\n",
+                        EVENTS_PROPS_MAX);
+                return 2;
+            }
+            ev.props[ev.nprops++] = optarg;
+            break;
+        case OPT_WRITABLE:
+            ev.writable = 1;
+            break;
         case 'h':
             usage(stdout);
             return 0;
@@ -121,6 +167,12 @@ int main(int argc, char **argv)
                         "Try 'metadex-searchd --help' for more information.\n");
         return 2;
     }
+    char err[512];
+    if (events_config_check(&ev, err, sizeof err) != 0) {
+        fprintf(stderr, "metadex-searchd: %s\nTry 'metadex-searchd --help' for more information.\n",
+                err);
+        return 2;
+    }
     if (opt.threads == 0) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         opt.threads = n < 1 ? 1 : n > SD_THREADS_MAX ? SD_THREADS_MAX : (unsigned)n;
@@ -135,7 +187,6 @@ int main(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    char err[512];
     if (admin_init(token_file, err, sizeof err) != 0) {
         fprintf(stderr, "metadex-searchd: %s\n", err);
         return 1;
@@ -145,8 +196,14 @@ int main(int argc, char **argv)
         admin_shutdown();
         return 1;
     }
+    if (events_start(&ev, db, err, sizeof err) != 0) {
+        fprintf(stderr, "metadex-searchd: %s\n", err);
+        reader_shutdown();
+        return 1;
+    }
     if (lexicon_start(db, err, sizeof err) != 0) {
         fprintf(stderr, "metadex-searchd: %s\n", err);
+        events_stop();
         reader_shutdown();
         return 1;
     }
@@ -154,6 +211,7 @@ int main(int argc, char **argv)
     if (!srv) {
         fprintf(stderr, "metadex-searchd: %s\n", err);
         lexicon_stop();
+        events_stop();
         reader_shutdown();
         return 1;
     }
@@ -168,6 +226,7 @@ int main(int argc, char **argv)
         ;
     fprintf(stderr, "metadex-searchd: %s, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
     http_stop(srv);
+    events_stop();
     lexicon_stop();
     rs_shutdown();
     reader_shutdown();

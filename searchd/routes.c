@@ -6,6 +6,7 @@
 #include "searchd/admin_api.h"
 #include "searchd/autocomplete_api.h"
 #include "searchd/entity_api.h"
+#include "searchd/events_api.h"
 #include "searchd/health_api.h"
 #include "searchd/limits.h"
 #include "searchd/search_api.h"
@@ -16,6 +17,7 @@ static const route ROUTES[] = {
     {"/v1/search", 0, "GET, HEAD", 0, search_api_handle},
     {"/v1/autocomplete", 0, "GET, HEAD", 0, autocomplete_api_handle},
     {ENTITY_API_PREFIX, 1, "GET, HEAD", 0, entity_api_handle},
+    {"/v1/events", 0, "POST", SD_EVENTS_BODY_MAX_BYTES, events_api_handle},
     {"/v1/admin/ranking", 0, "GET, HEAD, PUT", SD_BODY_MAX_BYTES, admin_ranking_handle},
     {"/v1/admin/ranking/versions", 0, "GET, HEAD", 0, admin_versions_handle},
     {"/v1/admin/ranking/revert", 0, "POST", SD_BODY_MAX_BYTES, admin_revert_handle},
