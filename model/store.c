@@ -277,6 +277,13 @@ size_t store_pending(const store *s) {
     return s->fed;
 }
 
+int store_writing(store *s) {
+    pthread_mutex_lock(&s->mu);
+    int busy = s->job;
+    pthread_mutex_unlock(&s->mu);
+    return busy;
+}
+
 /* Waits for the writer to be idle, so the writable handle may be used here.
  * Its result stays to be collected by the next commit or sync. */
 static void writer_idle(store *s) {

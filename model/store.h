@@ -91,6 +91,10 @@ int store_commit_async(store *s, char *err, size_t errlen);
 int store_sync(store *s, char *err, size_t errlen);
 /* Events fed since the last commit. */
 size_t store_pending(const store *s);
+/* 1 while a batch handed over by store_commit_async is still being written
+ * (the next hand-over or store_sync would wait for it), 0 otherwise. Never
+ * blocks: a stream consumer keeps filling its batch meanwhile. */
+int store_writing(store *s);
 
 /* Runs fn on the store's writable handle inside a transaction of its own
  * and commits it (cancelled when fn fails), for a process that is the
