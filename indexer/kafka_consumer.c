@@ -14,6 +14,7 @@
 
 #define LOG_EVERY_MS 10000     /* rate limit of repeated conditions */
 #define POLL_MAX_MS 100        /* how long one poll may block: signals are seen this fast */
+#define WRITER_CHECK_MS 2      /* poll timeout while a due batch waits for the writer */
 #define PUBLISH_EVERY_MS 1000  /* watermarks and counters to the metrics */
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 5000
@@ -352,11 +353,20 @@ static void consumer_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
         consumer_revoke(c, parts, cooperative);
         break;
     default:
+        /* Whatever went wrong, the batch must not outlive the assignment
+         * its offsets belong to: commit it, then give everything up. */
         kafka_log(KAFKA_LOG_ERROR, "rebalance failed: %s", rd_kafka_err2str(err));
-        if (cooperative)
-            consumer_revoke(c, parts, 1);
-        else
+        if ((c->batch_msgs > 0 || c->in_flight) && !c->fatal)
+            (void)consumer_commit(c, 1);
+        for (size_t i = 0; i < c->ntps; i++)
+            c->tps[i].assigned = 0;
+        if (cooperative) {
+            rd_kafka_error_t *e = rd_kafka_incremental_unassign(rk, parts);
+            if (e)
+                rd_kafka_error_destroy(e);
+        } else {
             rd_kafka_assign(rk, NULL);
+        }
         break;
     }
     consumer_publish(c);
@@ -587,7 +597,9 @@ int kafka_consumer_run(kafka_consumer *c, volatile sig_atomic_t *stop) {
         int timeout = POLL_MAX_MS;
         if (c->batch_msgs > 0) {
             long long left = c->batch_start_ms + c->cfg.commit_ms - now;
-            timeout = left <= 0 ? 0 : (left < POLL_MAX_MS ? (int)left : POLL_MAX_MS);
+            /* Past due and waiting for the writer: look again soon. */
+            timeout = left <= 0 ? WRITER_CHECK_MS
+                                : (left < POLL_MAX_MS ? (int)left : POLL_MAX_MS);
         }
         rd_kafka_message_t *m = rd_kafka_consumer_poll(c->rk, timeout);
         if (m) {
@@ -598,12 +610,16 @@ int kafka_consumer_run(kafka_consumer *c, volatile sig_atomic_t *stop) {
             break;
         now = kafka_now_ms();
         /* Handed over, a batch is written on the store's thread while the
-         * next one is read; it is searchable as soon as that write ends. */
-        if (c->batch_msgs > 0 &&
-            (c->commit_due || c->batch_msgs >= c->cfg.commit_every ||
-             now - c->batch_start_ms >= c->cfg.commit_ms))
+         * next one is read; it is searchable as soon as that write ends.
+         * A batch past its time while the writer is still busy with the one
+         * before stays open until the writer is free: handing it over now
+         * would only wait, and what arrives meanwhile gets in sooner. */
+        if (c->batch_msgs > 0 && (c->commit_due || c->batch_msgs >= c->cfg.commit_every))
             consumer_commit(c, 0);
-        else if (!m && c->in_flight)
+        else if (c->batch_msgs > 0 && now - c->batch_start_ms >= c->cfg.commit_ms &&
+                 !(c->in_flight && store_writing(c->store)))
+            consumer_commit(c, 0);
+        else if (!m && c->in_flight && !store_writing(c->store))
             consumer_commit(c, 1); /* idle: take the result of the write */
         if (now >= next_publish) {
             consumer_publish(c);
