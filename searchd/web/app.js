@@ -93,6 +93,7 @@
   }
   // "db.schema" of a hit: its qualified name (or URN name) without the last part.
   function containerPath(hit) {
+    if (hit.type !== 'dataset') return '';
     let qn = hit.qualifiedName;
     if (!qn) {
       const { type, parts } = urnParts(hit.urn);
@@ -657,8 +658,17 @@
     return out;
   }
 
+  // Types whose pages speak of lineage and usage; a person, tag or term has
+  // instead the things that carry it.
+  const ASSET_TYPES = new Set(['dataset', 'dashboard', 'chart', 'dataFlow', 'dataJob', 'mlModel',
+    'mlFeature', 'mlFeatureTable', 'mlModelGroup', 'mlPrimaryKey', 'notebook', 'container']);
+  const CARRIER_FIELD = { corpuser: 'owners', corpGroup: 'owners', tag: 'tags', glossaryTerm: 'glossaryTerms', domain: 'domains' };
+
   function renderEntity(e) {
     const path = containerPath(e);
+    const asset = ASSET_TYPES.has(e.type);
+    const carrier = CARRIER_FIELD[e.type];
+    const hasRefs = ['owners', 'tags', 'glossaryTerms', 'domains'].some((f) => e[f] && e[f].length);
     const props = [
       ['URN', el('code', { class: 'urn', text: e.urn })],
       e.qualifiedName ? ['Qualified name', e.qualifiedName] : null,
@@ -695,14 +705,20 @@
       el('div', { class: 'entity-grid' },
         section('Properties', el('dl', { class: 'props' },
           props.map(([k, v]) => [el('dt', { text: k }), el('dd', {}, v)]))),
-        section('Ownership and classification',
+        carrier ? section('In the catalog', el('p', {},
+          el('a', {
+            href: stateUrl({ q: '', filters: new Map([[carrier, [e.urn]]]), page: 1 }), 'data-nav': true,
+            text: carrier === 'owners' ? `Everything ${e.name || urnName(e.urn)} owns` : `Everything with ${e.name || urnName(e.urn)}`,
+          }))) : null,
+        asset || hasRefs ? section('Ownership and classification',
           el('h3', { text: 'Owners' }), refChips('owners', e.owners),
           el('h3', { text: 'Tags' }), refChips('tags', e.tags),
           el('h3', { text: 'Glossary terms' }), refChips('glossaryTerms', e.glossaryTerms),
-          e.domains && e.domains.length ? [el('h3', { text: 'Domains' }), refChips('domains', e.domains)] : null),
-        section('Usage', el('dl', { class: 'props' },
-          el('dt', { text: 'Queries (30 days)' }), el('dd', { text: (usage.queries || 0).toLocaleString('en') }),
-          el('dt', { text: 'Unique users' }), el('dd', { text: (usage.uniqueUsers || 0).toLocaleString('en') })))),
+          e.domains && e.domains.length ? [el('h3', { text: 'Domains' }), refChips('domains', e.domains)] : null) : null,
+        asset ? section('Usage', el('dl', { class: 'props' },
+          el('dt', { text: e.type === 'dataset' ? 'Queries (30 days)' : 'Views (30 days)' }),
+          el('dd', { text: (usage.queries || 0).toLocaleString('en') }),
+          el('dt', { text: 'Unique users' }), el('dd', { text: (usage.uniqueUsers || 0).toLocaleString('en') }))) : null),
       cols.length ? section(`Schema (${cols.length} column${cols.length === 1 ? '' : 's'})`,
         el('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': 'Schema' },
           el('table', { class: 'schema' },
@@ -713,7 +729,7 @@
               el('td', { text: c.description || '' }),
               el('td', {}, chipLinks('tags', c.tags || []), chipLinks('glossaryTerms', c.glossaryTerms || [])))))))) : null,
       charts.length ? section('Charts', refList(charts, '')) : null,
-      section('Lineage', el('div', { class: 'lineage' },
+      !asset && !(e.upstreams || []).length && !(e.downstreams || []).length ? null : section('Lineage', el('div', { class: 'lineage' },
         el('div', { class: 'upstream' }, el('h3', { text: 'Upstream' }), refList(e.upstreams, 'No upstream known.')),
         el('div', { class: 'lineage-self', 'aria-hidden': 'true', text: '→ ' + (e.name || '') + ' →' }),
         el('div', { class: 'downstream' }, el('h3', { text: 'Downstream' }), refList(e.downstreams, 'No downstream known.'))))]));
@@ -759,7 +775,8 @@
     if (url.origin !== location.origin) return;
     ev.preventDefault();
     go(url.pathname + url.search);
-    if (!url.pathname.startsWith('/entity/')) $('#main').focus({ preventScroll: true });
+    // The new view's content is where the keyboard goes on from.
+    $('#main').focus({ preventScroll: true });
   });
   window.addEventListener('popstate', route);
   route();

@@ -168,6 +168,30 @@ describe('results and facets', () => {
     await close();
   });
 
+  test('without a mouse: Tab reaches a facet value, Space chooses it, the focus stays there', async () => {
+    const { page, close } = await openPage(browser);
+    await page.goto(BASE + '/?q=orders');
+    await searchSettled(page);
+    const first = (await facetValues(page, 'type'))[0];
+    // Tab from the search box until a facet checkbox has the focus.
+    await page.focus('#q');
+    let key = '';
+    for (let i = 0; i < 20 && !key.startsWith('facet:'); i++) {
+      await page.keyboard.press('Tab');
+      key = await page.evaluate(() => document.activeElement.dataset.focusKey || '');
+    }
+    assert.equal(key, `facet:type:${first.value}`);
+    const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+    assert.notEqual(outline, 'none', 'the focus is visible');
+    await page.keyboard.press('Space');
+    await page.waitForURL((u) => u.searchParams.getAll('type').includes(first.value));
+    await searchSettled(page);
+    assert.equal(await page.evaluate(() => document.activeElement.dataset.focusKey), key);
+    assert.equal(await page.evaluate(() => document.activeElement.checked), true);
+    assert.equal(await total(page), first.count);
+    await close();
+  });
+
   test('the URL is the state: reload keeps it, a chip removes its filter', async () => {
     const { page, close } = await openPage(browser);
     await page.goto(BASE + '/?q=orders&type=dataset&filter=tags:gold');
