@@ -67,12 +67,13 @@ int events_start(const events_config *c, const char *db_path, char *err, size_t 
         token_free(&g_ev.tok);
         return -1;
     }
-    if (g_ev.mode != MODE_NONE)
-        fprintf(stderr, "metadex-searchd: REST writes %s%s%s%s%s\n",
-                !g_ev.tok.text ? "disabled (no --write-token-file); " : "",
-                g_ev.mode == MODE_KAFKA ? "published to Kafka topic " : "applied by this searchd",
-                g_ev.mode == MODE_KAFKA ? c->topic : " (it holds the index's write lock)",
-                g_ev.mode == MODE_KAFKA ? " at " : "", g_ev.mode == MODE_KAFKA ? c->brokers : "");
+    if (g_ev.mode == MODE_KAFKA)
+        fprintf(stderr, "metadex-searchd: REST writes are published to Kafka topic %s at %s\n",
+                c->topic, c->brokers);
+    else if (g_ev.mode == MODE_LOCAL)
+        fprintf(stderr, "metadex-searchd: this searchd is the index's writer (REST writes %s, "
+                        "ranking saves)\n",
+                g_ev.tok.text ? "enabled" : "disabled: no --write-token-file");
     return 0;
 }
 

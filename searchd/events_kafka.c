@@ -25,7 +25,7 @@
 
 #define EK_FLUSH_AT_STOP_MS 5000
 #define EK_POLL_FIRST_MS 1  /* waiting for the index: first pause between looks */
-#define EK_POLL_MAX_MS 20   /* ...doubling up to this */
+#define EK_POLL_MAX_MS 5    /* ...doubling up to this */
 
 static struct {
     rd_kafka_t *rk;
