@@ -3,6 +3,7 @@
 #include "searchd/events_api.h"
 
 #include <jansson.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,8 @@ typedef enum { MODE_NONE = 0, MODE_KAFKA, MODE_LOCAL } events_mode;
 static struct {
     token tok; /* no text: writes disabled */
     events_mode mode;
+    unsigned max_waiting; /* requests waiting for the index at once */
+    atomic_uint waiting;
 } g_ev;
 
 int events_config_check(const events_config *c, char *err, size_t errlen)
@@ -54,6 +57,8 @@ int events_start(const events_config *c, const char *db_path, char *err, size_t 
                                     SD_WRITE_TOKEN_MIN_BYTES, SD_WRITE_TOKEN_MAX_BYTES, err,
                                     errlen) != 0)
         return -1;
+    g_ev.max_waiting = c->threads / 2 ? c->threads / 2 : 1;
+    atomic_store(&g_ev.waiting, 0);
     int rc = 0;
     if (c->brokers) {
         rc = events_kafka_start(c->brokers, c->topic, c->props, c->nprops, err, errlen);
@@ -227,6 +232,24 @@ static void reply_results(request *r, event_item *v, size_t n)
     req_reply_json(r, status, body);
 }
 
+/* Waits for the index to apply the published events, unless too many
+ * requests wait already (then they stay pending, and say why). */
+static void kafka_wait(event_item *v, size_t n, long timeout_ms)
+{
+    unsigned before = atomic_fetch_add(&g_ev.waiting, 1);
+    if (before < g_ev.max_waiting) {
+        events_kafka_wait(v, n, timeout_ms);
+    } else {
+        for (size_t i = 0; i < n; i++)
+            if (v[i].status == EVENT_PENDING)
+                event_item_set(&v[i], EVENT_PENDING,
+                               "not waited for: %u requests are waiting already (at most half "
+                               "the worker threads, --threads)",
+                               before);
+    }
+    atomic_fetch_sub(&g_ev.waiting, 1);
+}
+
 void events_api_handle(request *r)
 {
     if (!g_ev.tok.text || g_ev.mode == MODE_NONE) {
@@ -271,7 +294,7 @@ void events_api_handle(request *r)
         if (g_ev.mode == MODE_KAFKA) {
             events_kafka_publish(c.v, c.n);
             if (wait)
-                events_kafka_wait(c.v, c.n, timeout_ms);
+                kafka_wait(c.v, c.n, timeout_ms);
         } else {
             events_local_apply(c.v, c.n);
         }

@@ -19,6 +19,10 @@
  * "offset"?}...], "applied": N, "pending": N, "rejected": N, "failed": N}
  * with 200 when every valid event is applied, 202 when some are pending,
  * 503 (and an "error" member) when some failed to be published or committed;
+ * A request that waits holds its worker thread, so at most half of them
+ * (at least one) wait at once and searches keep threads to run on; a
+ * request beyond that is answered once published, 202, its events pending
+ * with the reason.
  * 400 when the body is no JSON at all, 401 without the right token, 403
  * when REST writes are disabled (no --write-token-file), 413 past the
  * limits of searchd/limits.h.
@@ -37,6 +41,7 @@ typedef struct events_config {
     const char *brokers;    /* Kafka mode: both set */
     const char *topic;
     int writable;           /* searchd is the index's writer */
+    unsigned threads;       /* HTTP worker threads: bounds the requests that wait */
     const char *props[EVENTS_PROPS_MAX];
     size_t nprops;
 } events_config;

@@ -196,6 +196,7 @@ int main(int argc, char **argv)
         admin_shutdown();
         return 1;
     }
+    ev.threads = opt.threads;
     if (events_start(&ev, db, err, sizeof err) != 0) {
         fprintf(stderr, "metadex-searchd: %s\n", err);
         reader_shutdown();

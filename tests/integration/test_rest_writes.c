@@ -3,7 +3,8 @@
  *     mode consuming the topic, searchd publishing to it): a write with
  *     wait=true is found by the very next search; with the indexer stopped
  *     it answers 202 with the event pending after timeout_ms, and the event
- *     is applied once an indexer runs again;
+ *     is applied once an indexer runs again; searches and further writes
+ *     are not held up behind the waiting request;
  *   - in --writable mode (searchd is the index's one writer): the same
  *     read-after-write; a ranking config PUT goes through searchd's writer
  *     while a metadex-indexer on the same index is refused by the lock;
@@ -16,6 +17,7 @@
  */
 #include <check.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,8 +106,10 @@ static void start_searchd(fixture *f, const char *const *extra) {
 }
 
 static void start_kafka_searchd(fixture *f) {
+    /* Two worker threads: one request may wait for the index at a time. */
     const char *extra[] = {"--brokers", f->mock.bootstrap, "--topic", TOPIC,
-                           "--write-token-file", f->token_file, "--quiet", NULL};
+                           "--write-token-file", f->token_file, "--threads", "2", "--quiet",
+                           NULL};
     start_searchd(f, extra);
 }
 
@@ -339,6 +343,23 @@ START_TEST(kafka_write_is_searchable_with_wait) {
 }
 END_TEST
 
+/* A wait=true request on its own thread. */
+typedef struct waiting_post {
+    int port;
+    const char *query, *body;
+    long status;
+    double took_ms;
+    json_t *answer;
+} waiting_post;
+
+static void *waiting_post_run(void *arg) {
+    waiting_post *w = arg;
+    double t0 = now_ms();
+    w->answer = post_events(w->port, w->query, w->body, AUTH, &w->status);
+    w->took_ms = now_ms() - t0;
+    return NULL;
+}
+
 START_TEST(kafka_wait_with_indexer_stopped_is_202_pending) {
     fixture f;
     fixture_init(&f, "rest-kafka-stopped");
@@ -351,24 +372,46 @@ START_TEST(kafka_wait_with_indexer_stopped_is_202_pending) {
 
     char *ev = dataset_event("stopped_mudskipper", "waits for an indexer");
     char *urn = dataset_urn("stopped_mudskipper");
-    long status;
+    waiting_post w = {.port = f.port, .query = "wait=true&timeout_ms=1500", .body = ev};
+    pthread_t th;
+    ck_assert_int_eq(pthread_create(&th, NULL, waiting_post_run, &w), 0);
+    sleep_ms(300); /* it is waiting now */
+
+    /* Meanwhile searches answer, and a second waiting write is not held:
+     * one worker thread is left for them. */
     double t0 = now_ms();
-    json_t *ans = post_events(f.port, "wait=true&timeout_ms=800", ev, AUTH, &status);
+    ck_assert_int_eq(search_finds(f.port, "stopped_mudskipper", urn), 0);
+    char *ev2 = dataset_event("stopped_blenny", "not waited for");
+    long status;
+    json_t *ans = post_events(f.port, "wait=true&timeout_ms=1500", ev2, AUTH, &status);
     double took = now_ms() - t0;
     ck_assert_int_eq(status, 202);
-    ck_assert_int_eq(count_of(ans, "pending"), 1);
-    ck_assert_int_eq(count_of(ans, "applied"), 0);
     ck_assert_str_eq(status_at(ans, 0), "pending");
-    ck_assert_msg(took >= 800 && took < 5000, "answered after %.0f ms", took);
+    const char *why = json_string_value(json_object_get(result_at(ans, 0), "reason"));
+    ck_assert_msg(why && strstr(why, "not waited for"), "reason: %s", why ? why : "none");
+    ck_assert_msg(took < 1000, "held up for %.0f ms behind the waiting request", took);
     json_decref(ans);
+
+    ck_assert_int_eq(pthread_join(th, NULL), 0);
+    ck_assert_int_eq(w.status, 202);
+    ck_assert_int_eq(count_of(w.answer, "pending"), 1);
+    ck_assert_int_eq(count_of(w.answer, "applied"), 0);
+    ck_assert_str_eq(status_at(w.answer, 0), "pending");
+    ck_assert_ptr_null(json_object_get(result_at(w.answer, 0), "reason"));
+    ck_assert_msg(w.took_ms >= 1500 && w.took_ms < 6000, "answered after %.0f ms", w.took_ms);
+    json_decref(w.answer);
     ck_assert_int_eq(search_finds(f.port, "stopped_mudskipper", urn), 0);
 
-    /* Published all the same: an indexer that runs again applies it. */
+    /* Published all the same: an indexer that runs again applies both. */
     start_indexer(&f);
+    char *urn2 = dataset_urn("stopped_blenny");
     int found = 0;
     for (double t1 = now_ms(); !found && now_ms() - t1 < 20000; sleep_ms(50))
-        found = search_finds(f.port, "stopped_mudskipper", urn);
-    ck_assert_msg(found, "the pending event was never applied");
+        found = search_finds(f.port, "stopped_mudskipper", urn) &&
+                search_finds(f.port, "stopped_blenny", urn2);
+    ck_assert_msg(found, "the pending events were never applied");
+    free(urn2);
+    free(ev2);
     free(ev);
     free(urn);
     fixture_done(&f);
