@@ -10,10 +10,8 @@
  * only (enable.auto.commit and enable.auto.offset.store are off).
  *
  * A batch commits after `commit_every` events or `commit_ms` after its first
- * event, whichever comes first, and is written while the next one fills; a
- * batch due while the previous one is still being written stays open until
- * the writer is free (so batches grow with the load instead of queueing). A
- * revoked assignment commits its batch first. A failed index commit drops nothing: the batch's partitions are
+ * event, whichever comes first, and is written while the next one fills.
+ * A revoked assignment commits its batch first. A failed index commit drops nothing: the batch's partitions are
  * rewound to their first uncommitted message and read again after a backoff.
  */
 #ifndef MDX_KAFKA_CONSUMER_H
