@@ -460,7 +460,8 @@
           }),
           el('label', { for: cid },
             el('span', { class: 'facet-label', text: v.label && f !== 'type' ? v.label : valueLabel(f, v.value), title: v.value }),
-            el('span', { class: 'count', text: String(v.count), 'aria-label': `${v.count} results` })));
+            el('span', { class: 'count', text: String(v.count) }),
+            el('span', { class: 'visually-hidden', text: ` result${v.count === 1 ? '' : 's'}` })));
       });
       const more = vals.length > shown.length || expanded && vals.length > FACET_SHOWN
         ? el('button', {
@@ -546,7 +547,7 @@
     const level = Math.max(1, Math.min(5, Math.ceil(Math.log10(p + 1) * 1.25)));
     return el('span', {
       class: 'popularity', title: `Usage score ${Math.round(p).toLocaleString('en')} (queries and users, last 30 days)`,
-      'aria-label': `Popularity ${level} of 5`,
+      role: 'img', 'aria-label': `Popularity ${level} of 5`,
     }, el('span', { class: 'bars', 'aria-hidden': 'true' },
       ...[1, 2, 3, 4, 5].map((k) => el('span', { class: k <= level ? 'bar on' : 'bar' }))),
     el('span', { class: 'pop-text', 'aria-hidden': 'true', text: level >= 4 ? 'popular' : level >= 2 ? 'used' : 'rarely used' }));
