@@ -53,9 +53,9 @@ int events_start(const events_config *c, const char *db_path, char *err, size_t 
 {
     if (events_config_check(c, err, errlen) != 0)
         return -1;
-    if (c->token_file && token_read(&g_ev.tok, c->token_file, "--write-token-file",
-                                    SD_WRITE_TOKEN_MIN_BYTES, SD_WRITE_TOKEN_MAX_BYTES, err,
-                                    errlen) != 0)
+    if (c->token_file &&
+        token_read(&g_ev.tok, c->token_file, "--write-token-file", SD_WRITE_TOKEN_MIN_BYTES,
+                   SD_WRITE_TOKEN_MAX_BYTES, err, errlen) != 0)
         return -1;
     g_ev.max_waiting = c->threads / 2 ? c->threads / 2 : 1;
     atomic_store(&g_ev.waiting, 0);
@@ -76,8 +76,9 @@ int events_start(const events_config *c, const char *db_path, char *err, size_t 
         fprintf(stderr, "metadex-searchd: REST writes are published to Kafka topic %s at %s\n",
                 c->topic, c->brokers);
     else if (g_ev.mode == MODE_LOCAL)
-        fprintf(stderr, "metadex-searchd: this searchd is the index's writer (REST writes %s, "
-                        "ranking saves)\n",
+        fprintf(stderr,
+                "metadex-searchd: this searchd is the index's writer (REST writes %s, "
+                "ranking saves)\n",
                 g_ev.tok.text ? "enabled" : "disabled: no --write-token-file");
     return 0;
 }
@@ -104,7 +105,7 @@ static void reply_code(request *r, int status, const char *code, const char *msg
 typedef struct split_ctx {
     event_item *v;
     size_t n, cap;
-    int parsed_any;     /* some item was JSON */
+    int parsed_any; /* some item was JSON */
     int too_many;
     char first_error[300];
 } split_ctx;
@@ -120,8 +121,7 @@ static char *claimed_urn(const json_t *obj)
         if (json_is_object(snap) && json_object_size(snap) == 1) {
             const char *k;
             const json_t *inner;
-            json_object_foreach((json_t *)snap, k, inner)
-                u = json_object_get(inner, "urn");
+            json_object_foreach((json_t *)snap, k, inner) u = json_object_get(inner, "urn");
         }
     }
     return json_is_string(u) ? strdup(json_string_value(u)) : NULL;
@@ -205,11 +205,14 @@ static void reply_results(request *r, event_item *v, size_t n)
     json_t *body = bad ? NULL : json_object();
     if (body) {
         bad |= json_object_set(body, "results", results) != 0;
-        bad |= json_object_set_new(body, "applied", json_integer((json_int_t)count[EVENT_APPLIED])) != 0;
-        bad |= json_object_set_new(body, "pending", json_integer((json_int_t)count[EVENT_PENDING])) != 0;
+        bad |= json_object_set_new(body, "applied",
+                                   json_integer((json_int_t)count[EVENT_APPLIED])) != 0;
+        bad |= json_object_set_new(body, "pending",
+                                   json_integer((json_int_t)count[EVENT_PENDING])) != 0;
         bad |= json_object_set_new(body, "rejected",
                                    json_integer((json_int_t)count[EVENT_REJECTED])) != 0;
-        bad |= json_object_set_new(body, "failed", json_integer((json_int_t)count[EVENT_FAILED])) != 0;
+        bad |=
+            json_object_set_new(body, "failed", json_integer((json_int_t)count[EVENT_FAILED])) != 0;
     }
     json_decref(results);
     if (!body || bad) {
@@ -269,8 +272,8 @@ void events_api_handle(request *r)
     int wait = 0;
     long timeout_ms = 0;
     if (req_check_known(r, known) != 0 || req_param_bool(r, "wait", 0, &wait) != 0 ||
-        req_param_long(r, "timeout_ms", SD_EVENTS_TIMEOUT_MS_DEFAULT, 0,
-                       SD_EVENTS_TIMEOUT_MS_MAX, &timeout_ms) != 0)
+        req_param_long(r, "timeout_ms", SD_EVENTS_TIMEOUT_MS_DEFAULT, 0, SD_EVENTS_TIMEOUT_MS_MAX,
+                       &timeout_ms) != 0)
         return;
     if (!r->body || body_blank(r)) {
         reply_code(r, 400, "bad_request",

@@ -40,8 +40,8 @@ typedef struct events_config {
     const char *token_file; /* NULL: writes disabled */
     const char *brokers;    /* Kafka mode: both set */
     const char *topic;
-    int writable;           /* searchd is the index's writer */
-    unsigned threads;       /* HTTP worker threads: bounds the requests that wait */
+    int writable;     /* searchd is the index's writer */
+    unsigned threads; /* HTTP worker threads: bounds the requests that wait */
     const char *props[EVENTS_PROPS_MAX];
     size_t nprops;
 } events_config;

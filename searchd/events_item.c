@@ -11,11 +11,16 @@
 const char *event_status_name(event_status s)
 {
     switch (s) {
-    case EVENT_VALID: return "valid";
-    case EVENT_REJECTED: return "rejected";
-    case EVENT_PENDING: return "pending";
-    case EVENT_APPLIED: return "applied";
-    case EVENT_FAILED: return "failed";
+    case EVENT_VALID:
+        return "valid";
+    case EVENT_REJECTED:
+        return "rejected";
+    case EVENT_PENDING:
+        return "pending";
+    case EVENT_APPLIED:
+        return "applied";
+    case EVENT_FAILED:
+        return "failed";
     }
     return "unknown";
 }

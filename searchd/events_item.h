@@ -20,13 +20,13 @@ typedef enum {
 } event_status;
 
 typedef struct event_item {
-    size_t index;        /* position in the request, from 0 */
-    const char *raw;     /* the event's text, borrowed from the request body */
+    size_t index;    /* position in the request, from 0 */
+    const char *raw; /* the event's text, borrowed from the request body */
     size_t rawlen;
-    char *urn;           /* the entity URN (malloc'd); NULL when none could be read */
+    char *urn; /* the entity URN (malloc'd); NULL when none could be read */
     event_status status;
-    char *reason;        /* malloc'd, or NULL */
-    int32_t partition;   /* Kafka mode: where it was published; -1 otherwise */
+    char *reason;      /* malloc'd, or NULL */
+    int32_t partition; /* Kafka mode: where it was published; -1 otherwise */
     int64_t offset;
 } event_item;
 

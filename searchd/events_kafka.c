@@ -24,8 +24,8 @@
 #include "searchd/request.h"
 
 #define EK_FLUSH_AT_STOP_MS 5000
-#define EK_POLL_FIRST_MS 1  /* waiting for the index: first pause between looks */
-#define EK_POLL_MAX_MS 5    /* ...doubling up to this */
+#define EK_POLL_FIRST_MS 1 /* waiting for the index: first pause between looks */
+#define EK_POLL_MAX_MS 5   /* ...doubling up to this */
 
 static struct {
     rd_kafka_t *rk;
@@ -67,15 +67,12 @@ static void ek_on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *op
     ek_request *req = msg->req;
     pthread_mutex_lock(&req->mu);
     event_item *it = msg->item;
-    if (m->err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE ||
-        m->err == RD_KAFKA_RESP_ERR_INVALID_MSG) {
-        event_item_set(it, EVENT_REJECTED, "Kafka refused the event: %s",
-                       rd_kafka_err2str(m->err));
+    if (m->err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE || m->err == RD_KAFKA_RESP_ERR_INVALID_MSG) {
+        event_item_set(it, EVENT_REJECTED, "Kafka refused the event: %s", rd_kafka_err2str(m->err));
     } else if (m->err) {
         /* Possibly persisted all the same (a timeout after sending):
          * sending it again is safe, an event applies idempotently. */
-        event_item_set(it, EVENT_FAILED, "not acknowledged by Kafka: %s",
-                       rd_kafka_err2str(m->err));
+        event_item_set(it, EVENT_FAILED, "not acknowledged by Kafka: %s", rd_kafka_err2str(m->err));
     } else {
         it->partition = m->partition;
         it->offset = m->offset;
@@ -94,8 +91,7 @@ static void *ek_poll_main(void *arg)
     return NULL;
 }
 
-static int ek_set(rd_kafka_conf_t *conf, const char *key, const char *val, char *err,
-                  size_t errlen)
+static int ek_set(rd_kafka_conf_t *conf, const char *key, const char *val, char *err, size_t errlen)
 {
     char kerr[512];
     if (rd_kafka_conf_set(conf, key, val, kerr, sizeof kerr) != RD_KAFKA_CONF_OK) {
@@ -220,8 +216,7 @@ void events_kafka_publish(event_item *items, size_t n)
         int rc;
         for (;;) {
             rc = rd_kafka_produce(g_ek.rkt, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY,
-                                  (void *)it->raw, it->rawlen, it->urn, strlen(it->urn),
-                                  &msgs[i]);
+                                  (void *)it->raw, it->rawlen, it->urn, strlen(it->urn), &msgs[i]);
             /* A full local queue drains as the brokers acknowledge. */
             if (rc == 0 || rd_kafka_last_error() != RD_KAFKA_RESP_ERR__QUEUE_FULL ||
                 req_now_ms() > deadline)

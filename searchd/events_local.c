@@ -18,7 +18,7 @@ typedef struct el_job {
     job_kind kind;
     event_item *items; /* JOB_EVENTS */
     size_t n;
-    rs_write_fn fn;    /* JOB_DB_FN */
+    rs_write_fn fn; /* JOB_DB_FN */
     void *arg;
     int rc;
     char err[512];

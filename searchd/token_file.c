@@ -8,8 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
-int token_read(token *t, const char *path, const char *option, size_t min, size_t max,
-               char *err, size_t errlen)
+int token_read(token *t, const char *path, const char *option, size_t min, size_t max, char *err,
+               size_t errlen)
 {
     t->text = NULL;
     t->len = 0;

@@ -25,8 +25,8 @@ typedef enum {
 
 /* Reads the token of option `option` (named in messages) from `path`:
  * between min and max bytes. Returns 0, or -1 with a reason. */
-int token_read(token *t, const char *path, const char *option, size_t min, size_t max,
-               char *err, size_t errlen);
+int token_read(token *t, const char *path, const char *option, size_t min, size_t max, char *err,
+               size_t errlen);
 /* Wipes and frees the token. */
 void token_free(token *t);
 

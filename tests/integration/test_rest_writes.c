@@ -34,8 +34,8 @@
 #define TOPIC "events"
 #define PARTITIONS 3
 
-static const char *const AUTH[] = {"Authorization: Bearer " TOKEN,
-                                   "Content-Type: application/json", NULL};
+static const char *const AUTH[] = {"Authorization: Bearer " TOKEN, "Content-Type: application/json",
+                                   NULL};
 
 /* ---- scratch ------------------------------------------------------------- */
 
@@ -51,7 +51,8 @@ typedef struct fixture {
     int port;
 } fixture;
 
-static char *path_in(const fixture *f, const char *name) {
+static char *path_in(const fixture *f, const char *name)
+{
     size_t n = strlen(f->dir) + strlen(name) + 2;
     char *p = malloc(n);
     ck_assert_ptr_nonnull(p);
@@ -59,14 +60,16 @@ static char *path_in(const fixture *f, const char *name) {
     return p;
 }
 
-static void write_text(const char *path, const char *text) {
+static void write_text(const char *path, const char *text)
+{
     FILE *fp = fopen(path, "w");
     ck_assert_ptr_nonnull(fp);
     ck_assert_int_eq(fputs(text, fp) >= 0, 1);
     ck_assert_int_eq(fclose(fp), 0);
 }
 
-static void fixture_init(fixture *f, const char *tag) {
+static void fixture_init(fixture *f, const char *tag)
+{
     memset(f, 0, sizeof *f);
     f->dir = te_tmpdir(tag);
     ck_assert_ptr_nonnull(f->dir);
@@ -77,7 +80,8 @@ static void fixture_init(fixture *f, const char *tag) {
     write_text(f->admin_token_file, ADMIN_TOKEN "\n");
 }
 
-static void start_mock(fixture *f) {
+static void start_mock(fixture *f)
+{
     char err[512];
     const char *topics[] = {TOPIC ":3", NULL};
     char *bin = te_bin("tests/support/mdx-kafka-mock");
@@ -90,7 +94,8 @@ static void start_mock(fixture *f) {
 }
 
 /* A metadex-indexer in Kafka mode: short batches so a trickle commits at once. */
-static void start_indexer(fixture *f) {
+static void start_indexer(fixture *f)
+{
     char name[32];
     snprintf(name, sizeof name, "indexer-%d.log", ++f->indexer_runs);
     char *log = path_in(f, name);
@@ -100,20 +105,23 @@ static void start_indexer(fixture *f) {
     ck_assert_int_gt(f->indexer, 0);
 }
 
-static void start_searchd(fixture *f, const char *const *extra) {
+static void start_searchd(fixture *f, const char *const *extra)
+{
     f->searchd = te_start_searchd(f->db, extra, &f->port);
     ck_assert_msg(f->searchd > 0, "metadex-searchd did not start");
 }
 
-static void start_kafka_searchd(fixture *f) {
+static void start_kafka_searchd(fixture *f)
+{
     /* Two worker threads: one request may wait for the index at a time. */
-    const char *extra[] = {"--brokers", f->mock.bootstrap, "--topic", TOPIC,
-                           "--write-token-file", f->token_file, "--threads", "2", "--quiet",
-                           NULL};
+    const char *extra[] = {
+        "--brokers",   f->mock.bootstrap, "--topic", TOPIC,     "--write-token-file",
+        f->token_file, "--threads",       "2",       "--quiet", NULL};
     start_searchd(f, extra);
 }
 
-static void fixture_done(fixture *f) {
+static void fixture_done(fixture *f)
+{
     if (f->searchd > 0)
         ck_assert_int_eq(te_stop(f->searchd, SIGTERM), 0);
     if (f->indexer > 0)
@@ -127,20 +135,23 @@ static void fixture_done(fixture *f) {
     free(f->admin_token_file);
 }
 
-static double now_ms(void) {
+static double now_ms(void)
+{
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-static void sleep_ms(long ms) {
+static void sleep_ms(long ms)
+{
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
     nanosleep(&ts, NULL);
 }
 
 /* ---- events and requests ------------------------------------------------- */
 
-static char *dataset_urn(const char *name) {
+static char *dataset_urn(const char *name)
+{
     char *u = malloc(256);
     ck_assert_ptr_nonnull(u);
     snprintf(u, 256, "urn:li:dataset:(urn:li:dataPlatform:hive,restdb.%s,PROD)", name);
@@ -148,12 +159,13 @@ static char *dataset_urn(const char *name) {
 }
 
 /* An MCP upserting datasetProperties of dataset `name` (malloc'd JSON). */
-static char *dataset_event(const char *name, const char *description) {
+static char *dataset_event(const char *name, const char *description)
+{
     char *urn = dataset_urn(name);
-    json_t *ev = json_pack("{s:s,s:s,s:s,s:s,s:{s:{s:s,s:s}}}", "entityType", "dataset",
-                           "entityUrn", urn, "changeType", "UPSERT", "aspectName",
-                           "datasetProperties", "aspect", "json", "name", name, "description",
-                           description);
+    json_t *ev =
+        json_pack("{s:s,s:s,s:s,s:s,s:{s:{s:s,s:s}}}", "entityType", "dataset", "entityUrn", urn,
+                  "changeType", "UPSERT", "aspectName", "datasetProperties", "aspect", "json",
+                  "name", name, "description", description);
     free(urn);
     char *s = json_dumps(ev, JSON_COMPACT);
     json_decref(ev);
@@ -164,7 +176,8 @@ static char *dataset_event(const char *name, const char *description) {
 /* POSTs body to /v1/events?query; returns the parsed answer, the status in
  * *status. */
 static json_t *post_events(int port, const char *query, const char *body,
-                           const char *const *headers, long *status) {
+                           const char *const *headers, long *status)
+{
     char path[256];
     snprintf(path, sizeof path, "/v1/events%s%s", query ? "?" : "", query ? query : "");
     te_http r;
@@ -177,11 +190,13 @@ static json_t *post_events(int port, const char *query, const char *body,
     return j;
 }
 
-static long count_of(const json_t *ans, const char *key) {
+static long count_of(const json_t *ans, const char *key)
+{
     return (long)json_integer_value(json_object_get(ans, key));
 }
 
-static const json_t *result_at(const json_t *ans, size_t i) {
+static const json_t *result_at(const json_t *ans, size_t i)
+{
     const json_t *res = json_object_get(ans, "results");
     ck_assert_msg(json_is_array(res) && i < json_array_size(res), "no results[%zu]", i);
     const json_t *r = json_array_get(res, i);
@@ -189,12 +204,14 @@ static const json_t *result_at(const json_t *ans, size_t i) {
     return r;
 }
 
-static const char *status_at(const json_t *ans, size_t i) {
+static const char *status_at(const json_t *ans, size_t i)
+{
     return json_string_value(json_object_get(result_at(ans, i), "status"));
 }
 
 /* 1 if searching `word` finds `urn` among the hits. */
-static int search_finds(int port, const char *word, const char *urn) {
+static int search_finds(int port, const char *word, const char *urn)
+{
     char *q = te_urlencode(word);
     char path[512];
     snprintf(path, sizeof path, "/v1/search?q=%s&limit=20", q);
@@ -205,7 +222,8 @@ static int search_finds(int port, const char *word, const char *urn) {
     int found = 0;
     size_t i;
     json_t *hit;
-    json_array_foreach(json_object_get(j, "hits"), i, hit) {
+    json_array_foreach(json_object_get(j, "hits"), i, hit)
+    {
         if (strcmp(json_string_value(json_object_get(hit, "urn")), urn) == 0)
             found = 1;
     }
@@ -215,7 +233,8 @@ static int search_finds(int port, const char *word, const char *urn) {
 
 /* Writes `n` datasets with unique names one request at a time with
  * wait=true, and checks each is found by the search made right after. */
-static void check_read_after_write(int port, const char *tag, int n) {
+static void check_read_after_write(int port, const char *tag, int n)
+{
     for (int i = 0; i < n; i++) {
         char name[64];
         snprintf(name, sizeof name, "%s_quillback%d", tag, i);
@@ -239,7 +258,8 @@ static void check_read_after_write(int port, const char *tag, int n) {
 /* A JSON array of: a valid event, malformed JSON, an event whose URN does
  * not parse, another valid event. Returns the body; urns of the valid ones
  * in good[0..1]. */
-static char *mixed_body(const char *tag, char *good[2], char *names[2]) {
+static char *mixed_body(const char *tag, char *good[2], char *names[2])
+{
     for (int i = 0; i < 2; i++) {
         names[i] = malloc(64);
         ck_assert_ptr_nonnull(names[i]);
@@ -264,7 +284,8 @@ static char *mixed_body(const char *tag, char *good[2], char *names[2]) {
 }
 
 /* Posts the mixed request and checks each outcome. */
-static void check_mixed_request(int port, const char *tag) {
+static void check_mixed_request(int port, const char *tag)
+{
     char *good[2], *names[2];
     char *body = mixed_body(tag, good, names);
     long status;
@@ -294,14 +315,16 @@ static void check_mixed_request(int port, const char *tag) {
         free(good[i]);
         free(names[i]);
     }
-    ck_assert_int_eq(search_finds(port, "half_open", "urn:li:dataset:(urn:li:dataPlatform:hive,"
-                                                     "half_open"),
+    ck_assert_int_eq(search_finds(port, "half_open",
+                                  "urn:li:dataset:(urn:li:dataPlatform:hive,"
+                                  "half_open"),
                      0);
     json_decref(ans);
     free(body);
 }
 
-static int64_t topic_messages(const fixture *f) {
+static int64_t topic_messages(const fixture *f)
+{
     int64_t high[PARTITIONS];
     ck_assert_int_eq(kt_high_watermarks(f->mock.bootstrap, TOPIC, PARTITIONS, high), 0);
     int64_t sum = 0;
@@ -312,7 +335,8 @@ static int64_t topic_messages(const fixture *f) {
 
 /* ---- through Kafka ----------------------------------------------------- */
 
-START_TEST(kafka_write_is_searchable_with_wait) {
+START_TEST(kafka_write_is_searchable_with_wait)
+{
     fixture f;
     fixture_init(&f, "rest-kafka");
     start_mock(&f);
@@ -352,7 +376,8 @@ typedef struct waiting_post {
     json_t *answer;
 } waiting_post;
 
-static void *waiting_post_run(void *arg) {
+static void *waiting_post_run(void *arg)
+{
     waiting_post *w = arg;
     double t0 = now_ms();
     w->answer = post_events(w->port, w->query, w->body, AUTH, &w->status);
@@ -360,7 +385,8 @@ static void *waiting_post_run(void *arg) {
     return NULL;
 }
 
-START_TEST(kafka_wait_with_indexer_stopped_is_202_pending) {
+START_TEST(kafka_wait_with_indexer_stopped_is_202_pending)
+{
     fixture f;
     fixture_init(&f, "rest-kafka-stopped");
     start_mock(&f);
@@ -421,7 +447,8 @@ END_TEST
 /* ---- searchd as the writer ----------------------------------------------- */
 
 static json_t *admin_call(int port, const char *method, const char *path, const char *body,
-                          long *status) {
+                          long *status)
+{
     static const char *const hdr[] = {"Authorization: Bearer " ADMIN_TOKEN,
                                       "Content-Type: application/json", NULL};
     te_http r;
@@ -433,11 +460,17 @@ static json_t *admin_call(int port, const char *method, const char *path, const 
     return j;
 }
 
-START_TEST(writable_write_is_searchable_and_ranking_goes_through_the_writer) {
+START_TEST(writable_write_is_searchable_and_ranking_goes_through_the_writer)
+{
     fixture f;
     fixture_init(&f, "rest-writable");
-    const char *extra[] = {"--writable", "--write-token-file", f.token_file,
-                           "--admin-token-file", f.admin_token_file, "--quiet", NULL};
+    const char *extra[] = {"--writable",
+                           "--write-token-file",
+                           f.token_file,
+                           "--admin-token-file",
+                           f.admin_token_file,
+                           "--quiet",
+                           NULL};
     start_searchd(&f, extra);
 
     check_read_after_write(f.port, "local", 5);
@@ -445,7 +478,8 @@ START_TEST(writable_write_is_searchable_and_ranking_goes_through_the_writer) {
 
     /* A ranking save while searchd holds the write lock: through its writer. */
     long status;
-    json_t *saved = admin_call(f.port, "PUT", "/v1/admin/ranking", "{\"exact_bonus\": 17}", &status);
+    json_t *saved =
+        admin_call(f.port, "PUT", "/v1/admin/ranking", "{\"exact_bonus\": 17}", &status);
     ck_assert_msg(status == 200, "ranking PUT answered %ld", status);
     json_int_t version = json_integer_value(json_object_get(saved, "version"));
     ck_assert_int_ge(version, 1);
@@ -487,7 +521,8 @@ END_TEST
 
 /* ---- the token, the body, the options ----------------------------------- */
 
-START_TEST(writes_need_the_token) {
+START_TEST(writes_need_the_token)
+{
     fixture f;
     fixture_init(&f, "rest-auth");
     const char *extra[] = {"--writable", "--write-token-file", f.token_file, "--quiet", NULL};
@@ -573,13 +608,14 @@ START_TEST(writes_need_the_token) {
 }
 END_TEST
 
-START_TEST(conflicting_options_are_usage_errors) {
+START_TEST(conflicting_options_are_usage_errors)
+{
     fixture f;
     fixture_init(&f, "rest-usage");
     char *bin = te_bin("searchd/metadex-searchd");
     char *log = path_in(&f, "usage.log");
-    char *both[] = {bin, "--db", f.db, "--writable", "--brokers", "127.0.0.1:1", "--topic", "t",
-                    NULL};
+    char *both[] = {bin,           "--db",    f.db, "--writable", "--brokers",
+                    "127.0.0.1:1", "--topic", "t",  NULL};
     ck_assert_int_eq(te_run(both, NULL, log), 2);
     char *nowhere[] = {bin, "--db", f.db, "--write-token-file", f.token_file, NULL};
     ck_assert_int_eq(te_run(nowhere, NULL, log), 2);
@@ -594,7 +630,8 @@ START_TEST(conflicting_options_are_usage_errors) {
 }
 END_TEST
 
-static Suite *rest_suite(void) {
+static Suite *rest_suite(void)
+{
     Suite *s = suite_create("rest_writes");
     TCase *t = tcase_create("rest_writes");
     tcase_set_timeout(t, 120);
@@ -607,7 +644,8 @@ static Suite *rest_suite(void) {
     return s;
 }
 
-int main(void) {
+int main(void)
+{
     SRunner *sr = srunner_create(rest_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
