@@ -30,25 +30,29 @@
 #include "tests/support/kafka_util.h"
 #include "xapian-shim/xap.h"
 
-static double fr_now(void) {
+static double fr_now(void)
+{
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void fr_sleep(double s) {
+static void fr_sleep(double s)
+{
     if (s <= 0)
         return;
     struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
     nanosleep(&ts, NULL);
 }
 
-static int fr_cmp(const void *a, const void *b) {
+static int fr_cmp(const void *a, const void *b)
+{
     double x = *(const double *)a, y = *(const double *)b;
     return x < y ? -1 : x > y;
 }
 
-static double fr_pct(const double *v, long n, double p) {
+static double fr_pct(const double *v, long n, double p)
+{
     if (n == 0)
         return 0;
     long i = (long)(p * (double)(n - 1) + 0.5);
@@ -61,7 +65,8 @@ typedef struct fr_reader {
     xap_db *db;
 } fr_reader;
 
-static int fr_refresh(fr_reader *r) {
+static int fr_refresh(fr_reader *r)
+{
     xap_err xe;
     int changed = 0;
     if (r->db && xap_db_reopen(r->db, &changed, &xe) == XAP_OK)
@@ -72,7 +77,8 @@ static int fr_refresh(fr_reader *r) {
     return r->db != NULL;
 }
 
-static int fr_present(fr_reader *r, const char *urn) {
+static int fr_present(fr_reader *r, const char *urn)
+{
     char term[4200];
     int n = doc_id_term(urn, term, sizeof term);
     xap_docid id = 0;
@@ -83,7 +89,8 @@ static int fr_present(fr_reader *r, const char *urn) {
 }
 
 static int fr_probe(const char *brokers, const char *topic, const char *db, double rate,
-                    double seconds, const char *ns) {
+                    double seconds, const char *ns)
+{
     char err[512];
     evgen g;
     if (evgen_init(&g, 1, 1, ns) != 0) {
@@ -187,7 +194,8 @@ static int fr_probe(const char *brokers, const char *topic, const char *db, doub
 }
 
 static int fr_catchup(const char *brokers, const char *topic, int nparts, const char *db,
-                      double timeout) {
+                      double timeout)
+{
     int64_t *high = calloc((size_t)nparts, sizeof *high);
     if (!high || kt_high_watermarks(brokers, topic, nparts, high) != 0) {
         fprintf(stderr, "mdx-freshness: cannot read the watermarks of %s\n", topic);
@@ -217,8 +225,8 @@ static int fr_catchup(const char *brokers, const char *topic, int nparts, const 
         if (done)
             break;
         if (now - start > timeout) {
-            fprintf(stderr, "mdx-freshness: %" PRId64 " of %" PRId64 " after %.0f s\n", sum,
-                    total, timeout);
+            fprintf(stderr, "mdx-freshness: %" PRId64 " of %" PRId64 " after %.0f s\n", sum, total,
+                    timeout);
             free(high);
             return 1;
         }
@@ -228,15 +236,15 @@ static int fr_catchup(const char *brokers, const char *topic, int nparts, const 
     printf("events: %" PRId64 "\n", total);
     printf("measured_events: %" PRId64 "\n", total - first);
     printf("measured_s: %.2f\n", end - t_first);
-    printf("events_per_s: %.0f\n",
-           end > t_first ? (double)(total - first) / (end - t_first) : 0.0);
+    printf("events_per_s: %.0f\n", end > t_first ? (double)(total - first) / (end - t_first) : 0.0);
     printf("total_s: %.2f\n", end - start);
     free(high);
     return 0;
 }
 
 /* Fails when a partition has dropped messages (low watermark above 0). */
-static int fr_check_complete(const char *brokers, const char *topic, int nparts) {
+static int fr_check_complete(const char *brokers, const char *topic, int nparts)
+{
     char why[256];
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     if (rd_kafka_conf_set(conf, "bootstrap.servers", brokers, why, sizeof why) !=
@@ -266,17 +274,22 @@ static int fr_check_complete(const char *brokers, const char *topic, int nparts)
     return rc;
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char **argv)
+{
     if (argc < 2 || (strcmp(argv[1], "probe") != 0 && strcmp(argv[1], "catchup") != 0)) {
         fprintf(stderr, "usage: mdx-freshness probe|catchup [options] (see the source header)\n");
         return 2;
     }
     static const struct option longopts[] = {
-        {"brokers", required_argument, NULL, 'b'}, {"topic", required_argument, NULL, 't'},
-        {"db", required_argument, NULL, 'd'},      {"rate", required_argument, NULL, 'r'},
-        {"seconds", required_argument, NULL, 's'}, {"ns", required_argument, NULL, 'n'},
+        {"brokers", required_argument, NULL, 'b'},
+        {"topic", required_argument, NULL, 't'},
+        {"db", required_argument, NULL, 'd'},
+        {"rate", required_argument, NULL, 'r'},
+        {"seconds", required_argument, NULL, 's'},
+        {"ns", required_argument, NULL, 'n'},
         {"partitions", required_argument, NULL, 'p'},
-        {"timeout", required_argument, NULL, 'T'}, {NULL, 0, NULL, 0},
+        {"timeout", required_argument, NULL, 'T'},
+        {NULL, 0, NULL, 0},
     };
     const char *brokers = NULL, *topic = NULL, *db = NULL, *ns = "fresh";
     double rate = 2000, seconds = 20, timeout = 600;
@@ -284,15 +297,32 @@ int main(int argc, char **argv) {
     optind = 2;
     while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         switch (ch) {
-        case 'b': brokers = optarg; break;
-        case 't': topic = optarg; break;
-        case 'd': db = optarg; break;
-        case 'n': ns = optarg; break;
-        case 'r': rate = atof(optarg); break;
-        case 's': seconds = atof(optarg); break;
-        case 'p': nparts = atoi(optarg); break;
-        case 'T': timeout = atof(optarg); break;
-        default: return 2;
+        case 'b':
+            brokers = optarg;
+            break;
+        case 't':
+            topic = optarg;
+            break;
+        case 'd':
+            db = optarg;
+            break;
+        case 'n':
+            ns = optarg;
+            break;
+        case 'r':
+            rate = atof(optarg);
+            break;
+        case 's':
+            seconds = atof(optarg);
+            break;
+        case 'p':
+            nparts = atoi(optarg);
+            break;
+        case 'T':
+            timeout = atof(optarg);
+            break;
+        default:
+            return 2;
         }
     }
     if (!brokers || !topic || !db || rate <= 0 || seconds <= 0 || nparts < 1) {

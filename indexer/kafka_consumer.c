@@ -12,9 +12,9 @@
 
 #include "indexer/kafka_log.h"
 
-#define LOG_EVERY_MS 10000     /* rate limit of repeated conditions */
-#define POLL_MAX_MS 100        /* how long one poll may block: signals are seen this fast */
-#define PUBLISH_EVERY_MS 1000  /* watermarks and counters to the metrics */
+#define LOG_EVERY_MS 10000    /* rate limit of repeated conditions */
+#define POLL_MAX_MS 100       /* how long one poll may block: signals are seen this fast */
+#define PUBLISH_EVERY_MS 1000 /* watermarks and counters to the metrics */
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 5000
 
@@ -23,12 +23,12 @@ typedef struct tp_state {
     char *topic;
     int32_t partition;
     int assigned;
-    int64_t position;    /* next offset to apply: the index's stored offset, -1 unknown */
-    int64_t batch_first; /* first offset fed into the pending batch, -1 none */
-    int64_t batch_next;  /* offset after the last one fed into the batch, -1 none */
+    int64_t position;     /* next offset to apply: the index's stored offset, -1 unknown */
+    int64_t batch_first;  /* first offset fed into the pending batch, -1 none */
+    int64_t batch_next;   /* offset after the last one fed into the batch, -1 none */
     int64_t flight_first; /* the same for the batch being written */
     int64_t flight_next;
-    int64_t high;        /* high watermark, -1 unknown */
+    int64_t high; /* high watermark, -1 unknown */
 } tp_state;
 
 struct kafka_consumer {
@@ -54,7 +54,8 @@ struct kafka_consumer {
 
 /* ---- partitions --------------------------------------------------------- */
 
-static tp_state *tp_find(kafka_consumer *c, const char *topic, int32_t partition) {
+static tp_state *tp_find(kafka_consumer *c, const char *topic, int32_t partition)
+{
     if (c->last_tp < c->ntps) {
         tp_state *t = &c->tps[c->last_tp];
         if (t->partition == partition && strcmp(t->topic, topic) == 0)
@@ -69,7 +70,8 @@ static tp_state *tp_find(kafka_consumer *c, const char *topic, int32_t partition
 }
 
 /* The state of topic/partition, created (position from the index) if new. */
-static tp_state *tp_get(kafka_consumer *c, const char *topic, int32_t partition) {
+static tp_state *tp_get(kafka_consumer *c, const char *topic, int32_t partition)
+{
     tp_state *t = tp_find(c, topic, partition);
     if (t)
         return t;
@@ -97,7 +99,8 @@ static tp_state *tp_get(kafka_consumer *c, const char *topic, int32_t partition)
 
 /* ---- metrics ------------------------------------------------------------ */
 
-static void consumer_publish(kafka_consumer *c) {
+static void consumer_publish(kafka_consumer *c)
+{
     const store_stats *st = store_get_stats(c->store);
     uint32_t assigned = 0;
     for (size_t i = 0; i < c->ntps; i++) {
@@ -111,8 +114,8 @@ static void consumer_publish(kafka_consumer *c) {
                 t->high = hi;
             assigned++;
         }
-        if (kafka_metrics_set_partition(c->metrics, t->topic, t->partition, t->position,
-                                        t->high, t->assigned) != 0)
+        if (kafka_metrics_set_partition(c->metrics, t->topic, t->partition, t->position, t->high,
+                                        t->assigned) != 0)
             kafka_log_limited(KAFKA_LOG_WARN, "metrics-oom", LOG_EVERY_MS,
                               "out of memory updating partition metrics");
     }
@@ -132,7 +135,8 @@ static void consumer_publish(kafka_consumer *c) {
 /* ---- batches ------------------------------------------------------------ */
 
 /* Sleeps up to ms, returning early when a stop is requested. */
-static void consumer_sleep(kafka_consumer *c, int ms) {
+static void consumer_sleep(kafka_consumer *c, int ms)
+{
     while (ms > 0 && !*c->stop) {
         int step = ms < 50 ? ms : 50;
         struct timespec ts = {0, (long)step * 1000000L};
@@ -143,7 +147,8 @@ static void consumer_sleep(kafka_consumer *c, int ms) {
 
 /* The batch in flight is in the index: its offsets become the partitions'
  * positions, and Kafka hears of them (for lag tools). */
-static void consumer_flight_done(kafka_consumer *c) {
+static void consumer_flight_done(kafka_consumer *c)
+{
     rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new(8);
     for (size_t i = 0; i < c->ntps; i++) {
         tp_state *t = &c->tps[i];
@@ -151,8 +156,7 @@ static void consumer_flight_done(kafka_consumer *c) {
             continue;
         t->position = t->flight_next;
         if (t->assigned)
-            rd_kafka_topic_partition_list_add(list, t->topic, t->partition)->offset =
-                t->position;
+            rd_kafka_topic_partition_list_add(list, t->topic, t->partition)->offset = t->position;
         t->flight_first = t->flight_next = -1;
     }
     if (list->cnt > 0) {
@@ -175,7 +179,8 @@ static void consumer_flight_done(kafka_consumer *c) {
  * is in the index, and the store has dropped both. The index is the truth:
  * each partition involved is read again from its stored offset (or, when it
  * has none yet, from the first message the store was given). */
-static void consumer_recover(kafka_consumer *c, const char *why) {
+static void consumer_recover(kafka_consumer *c, const char *why)
+{
     kafka_log_limited(KAFKA_LOG_ERROR, "commit-failed", LOG_EVERY_MS,
                       "index commit failed (its events will be read again): %s", why);
     rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new(8);
@@ -220,15 +225,16 @@ static void consumer_recover(kafka_consumer *c, const char *why) {
  * read, and the result comes with the next hand-over; `wait` also waits for
  * the write (used when the batch was closed by time, on revocation and at
  * exit). Returns 0, or -1 when not committed (rewound for a retry, or fatal). */
-static int consumer_commit(kafka_consumer *c, int wait) {
+static int consumer_commit(kafka_consumer *c, int wait)
+{
     char err[1024];
     if (c->batch_msgs > 0) {
         for (size_t i = 0; i < c->ntps; i++) {
             tp_state *t = &c->tps[i];
             if (t->batch_next >= 0 &&
                 store_note_offset(c->store, t->topic, t->partition, t->batch_next) != 0) {
-                kafka_log(KAFKA_LOG_ERROR, "cannot note offset %s [%" PRId32 "] %" PRId64,
-                          t->topic, t->partition, t->batch_next);
+                kafka_log(KAFKA_LOG_ERROR, "cannot note offset %s [%" PRId32 "] %" PRId64, t->topic,
+                          t->partition, t->batch_next);
                 c->fatal = 1;
                 return -1;
             }
@@ -273,7 +279,8 @@ static int consumer_commit(kafka_consumer *c, int wait) {
 /* ---- librdkafka callbacks ------------------------------------------------ */
 
 static void consumer_assign(kafka_consumer *c, rd_kafka_topic_partition_list_t *parts,
-                            int cooperative) {
+                            int cooperative)
+{
     for (int i = 0; i < parts->cnt; i++) {
         rd_kafka_topic_partition_t *p = &parts->elems[i];
         tp_state *t = tp_get(c, p->topic, p->partition);
@@ -289,12 +296,13 @@ static void consumer_assign(kafka_consumer *c, rd_kafka_topic_partition_list_t *
          * the group's committed offset, then auto.offset.reset=earliest. */
         p->offset = t->position >= 0 ? t->position : RD_KAFKA_OFFSET_INVALID;
         if (t->position >= 0)
-            kafka_log(KAFKA_LOG_INFO, "assigned %s [%" PRId32 "] at offset %" PRId64
-                                      " (stored in the index)",
+            kafka_log(KAFKA_LOG_INFO,
+                      "assigned %s [%" PRId32 "] at offset %" PRId64 " (stored in the index)",
                       p->topic, p->partition, t->position);
         else
-            kafka_log(KAFKA_LOG_INFO, "assigned %s [%" PRId32
-                                      "] (no offset in the index: group offset, else earliest)",
+            kafka_log(KAFKA_LOG_INFO,
+                      "assigned %s [%" PRId32
+                      "] (no offset in the index: group offset, else earliest)",
                       p->topic, p->partition);
     }
     rd_kafka_error_t *e = NULL;
@@ -313,7 +321,8 @@ static void consumer_assign(kafka_consumer *c, rd_kafka_topic_partition_list_t *
 }
 
 static void consumer_revoke(kafka_consumer *c, rd_kafka_topic_partition_list_t *parts,
-                            int cooperative) {
+                            int cooperative)
+{
     /* The batch may cover revoked partitions: commit it while they are
      * still ours, so their next owner starts after it. */
     if ((c->batch_msgs > 0 || c->in_flight) && !c->fatal && consumer_commit(c, 1) != 0)
@@ -341,7 +350,8 @@ static void consumer_revoke(kafka_consumer *c, rd_kafka_topic_partition_list_t *
 }
 
 static void consumer_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
-                               rd_kafka_topic_partition_list_t *parts, void *opaque) {
+                               rd_kafka_topic_partition_list_t *parts, void *opaque)
+{
     kafka_consumer *c = opaque;
     int cooperative = strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
     switch (err) {
@@ -371,7 +381,8 @@ static void consumer_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
     consumer_publish(c);
 }
 
-static void consumer_error(rd_kafka_t *rk, int err, const char *reason, void *opaque) {
+static void consumer_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
+{
     kafka_consumer *c = opaque;
     if (err == RD_KAFKA_RESP_ERR__FATAL) {
         char why[512];
@@ -383,12 +394,13 @@ static void consumer_error(rd_kafka_t *rk, int err, const char *reason, void *op
     if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN)
         kafka_metrics_set_brokers_up(c->metrics, 0);
     /* librdkafka reconnects by itself with backoff; we say so, not too often. */
-    kafka_log_limited(KAFKA_LOG_WARN, rd_kafka_err2name(err), LOG_EVERY_MS,
-                      "Kafka: %s (retrying)", reason);
+    kafka_log_limited(KAFKA_LOG_WARN, rd_kafka_err2name(err), LOG_EVERY_MS, "Kafka: %s (retrying)",
+                      reason);
 }
 
 static void consumer_librdkafka_log(const rd_kafka_t *rk, int level, const char *fac,
-                                    const char *buf) {
+                                    const char *buf)
+{
     (void)rk;
     /* -X settings go to the dead-letter producer too: producer-only ones
      * are expected here. */
@@ -403,7 +415,8 @@ static void consumer_librdkafka_log(const rd_kafka_t *rk, int level, const char 
 }
 
 static void consumer_offsets_committed(rd_kafka_t *rk, rd_kafka_resp_err_t err,
-                                       rd_kafka_topic_partition_list_t *offsets, void *opaque) {
+                                       rd_kafka_topic_partition_list_t *offsets, void *opaque)
+{
     (void)rk;
     (void)offsets;
     (void)opaque;
@@ -414,7 +427,8 @@ static void consumer_offsets_committed(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 }
 
 /* Statistics (every few seconds): whether any broker is up, for /healthz. */
-static int consumer_stats(rd_kafka_t *rk, char *json, size_t len, void *opaque) {
+static int consumer_stats(rd_kafka_t *rk, char *json, size_t len, void *opaque)
+{
     (void)rk;
     kafka_consumer *c = opaque;
     json_error_t jerr;
@@ -424,7 +438,8 @@ static int consumer_stats(rd_kafka_t *rk, char *json, size_t len, void *opaque) 
     json_t *brokers = json_object_get(o, "brokers"), *b;
     const char *name;
     int up = 0;
-    json_object_foreach(brokers, name, b) {
+    json_object_foreach(brokers, name, b)
+    {
         const char *state = json_string_value(json_object_get(b, "state"));
         if (state && strcmp(state, "UP") == 0)
             up = 1;
@@ -437,7 +452,8 @@ static int consumer_stats(rd_kafka_t *rk, char *json, size_t len, void *opaque) 
 /* ---- setup ------------------------------------------------------------- */
 
 static int conf_set(rd_kafka_conf_t *conf, const char *key, const char *val, char *err,
-                    size_t errlen) {
+                    size_t errlen)
+{
     char why[256];
     if (rd_kafka_conf_set(conf, key, val, why, sizeof why) != RD_KAFKA_CONF_OK) {
         snprintf(err, errlen, "Kafka setting %s=%s: %s", key, val, why);
@@ -447,7 +463,8 @@ static int conf_set(rd_kafka_conf_t *conf, const char *key, const char *val, cha
 }
 
 kafka_consumer *kafka_consumer_new(const kafka_consumer_config *cfg, store *s,
-                                   kafka_metrics *metrics, char *err, size_t errlen) {
+                                   kafka_metrics *metrics, char *err, size_t errlen)
+{
     kafka_consumer *c = calloc(1, sizeof *c);
     if (!c) {
         snprintf(err, errlen, "out of memory");
@@ -517,8 +534,7 @@ kafka_consumer *kafka_consumer_new(const kafka_consumer_config *cfg, store *s,
     /* Callbacks, rebalances included, are served by rd_kafka_consumer_poll. */
     rd_kafka_poll_set_consumer(c->rk);
 
-    rd_kafka_topic_partition_list_t *subs =
-        rd_kafka_topic_partition_list_new((int)cfg->ntopics);
+    rd_kafka_topic_partition_list_t *subs = rd_kafka_topic_partition_list_new((int)cfg->ntopics);
     for (size_t i = 0; i < cfg->ntopics; i++)
         rd_kafka_topic_partition_list_add(subs, cfg->topics[i], RD_KAFKA_PARTITION_UA);
     rd_kafka_resp_err_t e = rd_kafka_subscribe(c->rk, subs);
@@ -539,7 +555,8 @@ fail:
 
 /* ---- the loop ---------------------------------------------------------- */
 
-static void consumer_message(kafka_consumer *c, rd_kafka_message_t *m) {
+static void consumer_message(kafka_consumer *c, rd_kafka_message_t *m)
+{
     if (m->err) {
         if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF)
             return;
@@ -588,7 +605,8 @@ static void consumer_message(kafka_consumer *c, rd_kafka_message_t *m) {
         c->commit_due = 1;
 }
 
-int kafka_consumer_run(kafka_consumer *c, volatile sig_atomic_t *stop) {
+int kafka_consumer_run(kafka_consumer *c, volatile sig_atomic_t *stop)
+{
     c->stop = stop;
     long long next_publish = kafka_now_ms();
     while (!*stop && !c->fatal) {
@@ -611,9 +629,8 @@ int kafka_consumer_run(kafka_consumer *c, volatile sig_atomic_t *stop) {
          * (Holding a due batch open while the writer is busy was measured:
          * its documents are then built after that write instead of during
          * it, and latency under load doubled.) */
-        if (c->batch_msgs > 0 &&
-            (c->commit_due || c->batch_msgs >= c->cfg.commit_every ||
-             now - c->batch_start_ms >= c->cfg.commit_ms))
+        if (c->batch_msgs > 0 && (c->commit_due || c->batch_msgs >= c->cfg.commit_every ||
+                                  now - c->batch_start_ms >= c->cfg.commit_ms))
             consumer_commit(c, 0);
         else if (!m && c->in_flight && !store_writing(c->store))
             consumer_commit(c, 1); /* idle: take the finished write's result */
@@ -660,7 +677,8 @@ int kafka_consumer_run(kafka_consumer *c, volatile sig_atomic_t *stop) {
     return rc;
 }
 
-void kafka_consumer_free(kafka_consumer *c) {
+void kafka_consumer_free(kafka_consumer *c)
+{
     if (!c)
         return;
     rd_kafka_destroy(c->rk);

@@ -11,8 +11,8 @@
  *
  * A batch commits after `commit_every` events or `commit_ms` after its first
  * event, whichever comes first, and is written while the next one fills.
- * A revoked assignment commits its batch first. A failed index commit drops nothing: the batch's partitions are
- * rewound to their first uncommitted message and read again after a backoff.
+ * A revoked assignment commits its batch first. A failed index commit drops nothing: the batch's
+ * partitions are rewound to their first uncommitted message and read again after a backoff.
  */
 #ifndef MDX_KAFKA_CONSUMER_H
 #define MDX_KAFKA_CONSUMER_H
@@ -37,7 +37,7 @@ typedef struct kafka_consumer_config {
     int commit_ms;
     const char *const *props; /* extra librdkafka "key=value" (the -X options) */
     size_t nprops;
-    kafka_sync_fn sync;      /* may be NULL */
+    kafka_sync_fn sync; /* may be NULL */
     void *sync_ctx;
 } kafka_consumer_config;
 

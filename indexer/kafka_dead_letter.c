@@ -22,7 +22,8 @@ struct kafka_dead_letter {
 /* How much of an undeliverable dead letter the log shows. */
 #define DL_LOG_PREVIEW 512
 
-static void dl_delivered(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opaque) {
+static void dl_delivered(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opaque)
+{
     (void)rk;
     kafka_dead_letter *dl = opaque;
     dl->inflight--;
@@ -31,14 +32,14 @@ static void dl_delivered(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *op
     /* Only permanent errors get here: retries have no deadline. The letter
      * is not lost silently: it goes to the log and the error is counted. */
     int n = (int)(msg->len < DL_LOG_PREVIEW ? msg->len : DL_LOG_PREVIEW);
-    kafka_log(KAFKA_LOG_ERROR, "dead letter not delivered to %s: %s; letter%s: %.*s",
-              dl->topic, rd_kafka_err2str(msg->err),
-              msg->len > DL_LOG_PREVIEW ? " (first 512 bytes)" : "", n,
+    kafka_log(KAFKA_LOG_ERROR, "dead letter not delivered to %s: %s; letter%s: %.*s", dl->topic,
+              rd_kafka_err2str(msg->err), msg->len > DL_LOG_PREVIEW ? " (first 512 bytes)" : "", n,
               (const char *)msg->payload);
     kafka_metrics_add_dead_letter_error(dl->metrics);
 }
 
-static void dl_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf) {
+static void dl_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
+{
     (void)rk;
     /* -X settings go to the consumer and this producer alike: the ones only
      * a consumer uses are expected here, not worth a warning. */
@@ -52,8 +53,8 @@ static void dl_log(const rd_kafka_t *rk, int level, const char *fac, const char 
                       "dead-letter producer %s: %s", fac, buf);
 }
 
-static int dl_set(rd_kafka_conf_t *conf, const char *key, const char *val, char *err,
-                  size_t errlen) {
+static int dl_set(rd_kafka_conf_t *conf, const char *key, const char *val, char *err, size_t errlen)
+{
     char why[256];
     if (rd_kafka_conf_set(conf, key, val, why, sizeof why) != RD_KAFKA_CONF_OK) {
         snprintf(err, errlen, "dead-letter producer: %s=%s: %s", key, val, why);
@@ -64,7 +65,8 @@ static int dl_set(rd_kafka_conf_t *conf, const char *key, const char *val, char 
 
 kafka_dead_letter *kafka_dead_letter_new(const char *brokers, const char *topic,
                                          const char *const *props, size_t nprops,
-                                         kafka_metrics *metrics, char *err, size_t errlen) {
+                                         kafka_metrics *metrics, char *err, size_t errlen)
+{
     kafka_dead_letter *dl = calloc(1, sizeof *dl);
     if (!dl || !(dl->topic = strdup(topic))) {
         free(dl);
@@ -113,7 +115,8 @@ fail:
 
 /* "<topic>/<partition>/<offset>" of the original message, from the letter
  * itself; "" when the letter does not say (then the message has no key). */
-static int dl_key(const char *line, size_t len, char *out, size_t cap) {
+static int dl_key(const char *line, size_t len, char *out, size_t cap)
+{
     json_error_t jerr;
     json_t *o = json_loadb(line, len, 0, &jerr);
     int n = 0;
@@ -135,7 +138,8 @@ static int dl_key(const char *line, size_t len, char *out, size_t cap) {
 
 /* Queues one message; waits while the local queue is full. */
 static rd_kafka_resp_err_t dl_produce(kafka_dead_letter *dl, const char *value, size_t len,
-                                      const char *key, int keylen) {
+                                      const char *key, int keylen)
+{
     for (;;) {
         rd_kafka_resp_err_t e = rd_kafka_producev(
             dl->rk, RD_KAFKA_V_TOPIC(dl->topic), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
@@ -157,7 +161,8 @@ static rd_kafka_resp_err_t dl_produce(kafka_dead_letter *dl, const char *value, 
 
 /* The letter without the original event, for when the whole is too large
  * for a message: reason and position still say where to find it. */
-static char *dl_shrink(const char *line, size_t len) {
+static char *dl_shrink(const char *line, size_t len)
+{
     json_error_t jerr;
     json_t *o = json_loadb(line, len, 0, &jerr);
     if (!o)
@@ -174,7 +179,8 @@ static char *dl_shrink(const char *line, size_t len) {
     return out;
 }
 
-int kafka_dead_letter_write(void *ctx, const char *json_line, size_t len) {
+int kafka_dead_letter_write(void *ctx, const char *json_line, size_t len)
+{
     kafka_dead_letter *dl = ctx;
     /* The store's line may end with a newline: the message value does not. */
     while (len > 0 && (json_line[len - 1] == '\n' || json_line[len - 1] == '\r'))
@@ -201,7 +207,8 @@ int kafka_dead_letter_write(void *ctx, const char *json_line, size_t len) {
     return 0;
 }
 
-int kafka_dead_letter_sync(kafka_dead_letter *dl, volatile sig_atomic_t *give_up) {
+int kafka_dead_letter_sync(kafka_dead_letter *dl, volatile sig_atomic_t *give_up)
+{
     long long start = kafka_now_ms();
     while (dl->inflight > 0) {
         if (give_up && *give_up >= 2)
@@ -215,13 +222,14 @@ int kafka_dead_letter_sync(kafka_dead_letter *dl, volatile sig_atomic_t *give_up
     return 0;
 }
 
-void kafka_dead_letter_free(kafka_dead_letter *dl, int timeout_ms) {
+void kafka_dead_letter_free(kafka_dead_letter *dl, int timeout_ms)
+{
     if (!dl)
         return;
     rd_kafka_flush(dl->rk, timeout_ms);
     if (dl->inflight > 0)
-        kafka_log(KAFKA_LOG_ERROR, "%ld dead letter(s) not delivered to %s at exit",
-                  dl->inflight, dl->topic);
+        kafka_log(KAFKA_LOG_ERROR, "%ld dead letter(s) not delivered to %s at exit", dl->inflight,
+                  dl->topic);
     rd_kafka_destroy(dl->rk);
     free(dl->topic);
     free(dl);

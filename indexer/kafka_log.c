@@ -8,7 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-#define KAFKA_LOG_KEYS 32      /* distinct rate-limited conditions remembered */
+#define KAFKA_LOG_KEYS 32 /* distinct rate-limited conditions remembered */
 #define KAFKA_LOG_KEY_MAX 64
 
 typedef struct log_slot {
@@ -24,21 +24,27 @@ static size_t log_nslots;
 
 static const char *const level_names[] = {"", "warning: ", "error: "};
 
-void kafka_log_set_quiet(int quiet) { log_quiet = quiet; }
+void kafka_log_set_quiet(int quiet)
+{
+    log_quiet = quiet;
+}
 
-long long kafka_now_ms(void) {
+long long kafka_now_ms(void)
+{
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-double kafka_wall_seconds(void) {
+double kafka_wall_seconds(void)
+{
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void log_write(kafka_log_level level, unsigned long held, const char *fmt, va_list ap) {
+static void log_write(kafka_log_level level, unsigned long held, const char *fmt, va_list ap)
+{
     char line[2048];
     int n = vsnprintf(line, sizeof line, fmt, ap);
     if (n < 0)
@@ -52,7 +58,8 @@ static void log_write(kafka_log_level level, unsigned long held, const char *fmt
         fprintf(stderr, "metadex-indexer: %s%s%s\n", level_names[level], line, cut);
 }
 
-void kafka_log(kafka_log_level level, const char *fmt, ...) {
+void kafka_log(kafka_log_level level, const char *fmt, ...)
+{
     if (level == KAFKA_LOG_INFO && log_quiet)
         return;
     va_list ap;
@@ -63,8 +70,9 @@ void kafka_log(kafka_log_level level, const char *fmt, ...) {
     va_end(ap);
 }
 
-void kafka_log_limited(kafka_log_level level, const char *key, int interval_ms,
-                       const char *fmt, ...) {
+void kafka_log_limited(kafka_log_level level, const char *key, int interval_ms, const char *fmt,
+                       ...)
+{
     if (level == KAFKA_LOG_INFO && log_quiet)
         return;
     long long now = kafka_now_ms();

@@ -50,13 +50,15 @@ typedef struct kafka_opts {
 
 static volatile sig_atomic_t kafka_stop;
 
-static void kafka_on_signal(int sig) {
+static void kafka_on_signal(int sig)
+{
     (void)sig;
     if (kafka_stop < 2)
         kafka_stop++;
 }
 
-static void kafka_usage(FILE *f) {
+static void kafka_usage(FILE *f)
+{
     fprintf(f,
             "Usage: metadex-indexer --db DIR --brokers HOST:PORT[,..] --topic T[,T2..] "
             "[OPTION]...\n"
@@ -82,7 +84,8 @@ static void kafka_usage(FILE *f) {
 }
 
 /* Parses a positive decimal into *out (at most max). */
-static int kafka_parse_long(const char *opt, const char *s, long max, long *out) {
+static int kafka_parse_long(const char *opt, const char *s, long max, long *out)
+{
     char *end;
     errno = 0;
     long v = strtol(s, &end, 10);
@@ -96,14 +99,15 @@ static int kafka_parse_long(const char *opt, const char *s, long max, long *out)
 }
 
 /* Adds the comma-separated topics of `list`. */
-static int kafka_add_topics(kafka_opts *o, const char *list) {
+static int kafka_add_topics(kafka_opts *o, const char *list)
+{
     const char *p = list;
     for (;;) {
         const char *comma = strchr(p, ',');
         size_t n = comma ? (size_t)(comma - p) : strlen(p);
         if (n == 0 || n > KAFKA_TOPIC_MAX_LEN) {
-            fprintf(stderr, "metadex-indexer: bad --topic '%s' (empty or longer than %d)\n",
-                    list, KAFKA_TOPIC_MAX_LEN);
+            fprintf(stderr, "metadex-indexer: bad --topic '%s' (empty or longer than %d)\n", list,
+                    KAFKA_TOPIC_MAX_LEN);
             return -1;
         }
         if (o->ntopics == KAFKA_MAX_TOPICS) {
@@ -121,10 +125,21 @@ static int kafka_add_topics(kafka_opts *o, const char *list) {
 }
 
 /* Returns 0 to run, 1 when --help/--version was answered, -1 on a usage error. */
-static int kafka_parse(int argc, char **argv, kafka_opts *o) {
+static int kafka_parse(int argc, char **argv, kafka_opts *o)
+{
     enum {
-        OPT_DB = 256, OPT_BROKERS, OPT_TOPIC, OPT_GROUP, OPT_COMMIT_EVERY, OPT_COMMIT_MS,
-        OPT_DLT, OPT_DLF, OPT_STATUS, OPT_QUIET, OPT_HELP, OPT_VERSION
+        OPT_DB = 256,
+        OPT_BROKERS,
+        OPT_TOPIC,
+        OPT_GROUP,
+        OPT_COMMIT_EVERY,
+        OPT_COMMIT_MS,
+        OPT_DLT,
+        OPT_DLF,
+        OPT_STATUS,
+        OPT_QUIET,
+        OPT_HELP,
+        OPT_VERSION
     };
     static const struct option longopts[] = {
         {"db", required_argument, NULL, OPT_DB},
@@ -150,13 +165,19 @@ static int kafka_parse(int argc, char **argv, kafka_opts *o) {
     int ch;
     while ((ch = getopt_long(argc, argv, "X:", longopts, NULL)) != -1) {
         switch (ch) {
-        case OPT_DB: o->db = optarg; break;
-        case OPT_BROKERS: o->brokers = optarg; break;
+        case OPT_DB:
+            o->db = optarg;
+            break;
+        case OPT_BROKERS:
+            o->brokers = optarg;
+            break;
         case OPT_TOPIC:
             if (kafka_add_topics(o, optarg) != 0)
                 return -1;
             break;
-        case OPT_GROUP: o->group = optarg; break;
+        case OPT_GROUP:
+            o->group = optarg;
+            break;
         case OPT_COMMIT_EVERY:
             if (kafka_parse_long("--commit-every", optarg, 10000000, &o->commit_every) != 0)
                 return -1;
@@ -165,9 +186,15 @@ static int kafka_parse(int argc, char **argv, kafka_opts *o) {
             if (kafka_parse_long("--commit-ms", optarg, 3600000, &o->commit_ms) != 0)
                 return -1;
             break;
-        case OPT_DLT: o->dead_letter_topic = optarg; break;
-        case OPT_DLF: o->dead_letter_file = optarg; break;
-        case OPT_STATUS: o->status_listen = optarg; break;
+        case OPT_DLT:
+            o->dead_letter_topic = optarg;
+            break;
+        case OPT_DLF:
+            o->dead_letter_file = optarg;
+            break;
+        case OPT_STATUS:
+            o->status_listen = optarg;
+            break;
         case 'X':
             if (o->nprops == KAFKA_MAX_PROPS) {
                 fprintf(stderr, "metadex-indexer: more than %d -X settings\n", KAFKA_MAX_PROPS);
@@ -179,10 +206,18 @@ static int kafka_parse(int argc, char **argv, kafka_opts *o) {
             }
             o->props[o->nprops++] = optarg;
             break;
-        case OPT_QUIET: o->quiet = 1; break;
-        case OPT_HELP: kafka_usage(stdout); return 1;
-        case OPT_VERSION: printf("metadex-indexer %s\n", MDX_VERSION); return 1;
-        default: kafka_usage(stderr); return -1;
+        case OPT_QUIET:
+            o->quiet = 1;
+            break;
+        case OPT_HELP:
+            kafka_usage(stdout);
+            return 1;
+        case OPT_VERSION:
+            printf("metadex-indexer %s\n", MDX_VERSION);
+            return 1;
+        default:
+            kafka_usage(stderr);
+            return -1;
         }
     }
     if (optind < argc) {
@@ -190,7 +225,10 @@ static int kafka_parse(int argc, char **argv, kafka_opts *o) {
                 argv[optind]);
         return -1;
     }
-    const char *missing = !o->db ? "--db" : !o->brokers ? "--brokers" : !o->ntopics ? "--topic" : NULL;
+    const char *missing = !o->db        ? "--db"
+                          : !o->brokers ? "--brokers"
+                          : !o->ntopics ? "--topic"
+                                        : NULL;
     if (missing) {
         fprintf(stderr, "metadex-indexer: Kafka mode needs %s (see --help)\n", missing);
         return -1;
@@ -209,12 +247,14 @@ static int kafka_parse(int argc, char **argv, kafka_opts *o) {
     return 0;
 }
 
-static int kafka_sync_dead_letters(void *ctx, volatile sig_atomic_t *stop) {
+static int kafka_sync_dead_letters(void *ctx, volatile sig_atomic_t *stop)
+{
     return kafka_dead_letter_sync(ctx, stop);
 }
 
 /* The file's lines reach the kernel before the batch's offsets move past them. */
-static int kafka_sync_dead_letter_file(void *ctx, volatile sig_atomic_t *stop) {
+static int kafka_sync_dead_letter_file(void *ctx, volatile sig_atomic_t *stop)
+{
     (void)stop;
     char err[512];
     if (dead_letter_flush(ctx, err, sizeof err) != 0) {
@@ -224,7 +264,8 @@ static int kafka_sync_dead_letter_file(void *ctx, volatile sig_atomic_t *stop) {
     return 0;
 }
 
-int kafka_main(int argc, char **argv) {
+int kafka_main(int argc, char **argv)
+{
     kafka_opts o;
     memset(&o, 0, sizeof o);
     int rc = 1;
@@ -268,8 +309,8 @@ int kafka_main(int argc, char **argv) {
     memset(&sopt, 0, sizeof sopt);
     sopt.batch_events = (size_t)o.commit_every;
     if (o.dead_letter_topic) {
-        dlt = kafka_dead_letter_new(o.brokers, o.dead_letter_topic, o.props, o.nprops, metrics,
-                                    err, sizeof err);
+        dlt = kafka_dead_letter_new(o.brokers, o.dead_letter_topic, o.props, o.nprops, metrics, err,
+                                    sizeof err);
         if (!dlt) {
             kafka_log(KAFKA_LOG_ERROR, "%s", err);
             goto out;
@@ -318,8 +359,8 @@ int kafka_main(int argc, char **argv) {
         kafka_log(KAFKA_LOG_ERROR, "%s", err);
         goto out;
     }
-    kafka_log(KAFKA_LOG_INFO, "consuming %zu topic(s) from %s as group %s into %s",
-              o.ntopics, o.brokers, o.group, o.db);
+    kafka_log(KAFKA_LOG_INFO, "consuming %zu topic(s) from %s as group %s into %s", o.ntopics,
+              o.brokers, o.group, o.db);
     rc = kafka_consumer_run(consumer, &kafka_stop) == 0 ? 0 : 1;
     const store_stats *st = store_get_stats(s);
     kafka_log(KAFKA_LOG_INFO,

@@ -35,7 +35,8 @@ struct kafka_metrics {
     size_t nparts, capparts;
 };
 
-kafka_metrics *kafka_metrics_new(void) {
+kafka_metrics *kafka_metrics_new(void)
+{
     kafka_metrics *m = calloc(1, sizeof *m);
     if (!m)
         return NULL;
@@ -48,7 +49,8 @@ kafka_metrics *kafka_metrics_new(void) {
     return m;
 }
 
-void kafka_metrics_free(kafka_metrics *m) {
+void kafka_metrics_free(kafka_metrics *m)
+{
     if (!m)
         return;
     for (size_t i = 0; i < m->nparts; i++)
@@ -58,32 +60,37 @@ void kafka_metrics_free(kafka_metrics *m) {
     free(m);
 }
 
-void kafka_metrics_set(kafka_metrics *m, const kafka_counters *c) {
+void kafka_metrics_set(kafka_metrics *m, const kafka_counters *c)
+{
     pthread_mutex_lock(&m->lock);
     m->c = *c;
     pthread_mutex_unlock(&m->lock);
 }
 
-void kafka_metrics_add_dead_letter_error(kafka_metrics *m) {
+void kafka_metrics_add_dead_letter_error(kafka_metrics *m)
+{
     pthread_mutex_lock(&m->lock);
     m->dead_letter_errors++;
     pthread_mutex_unlock(&m->lock);
 }
 
-void kafka_metrics_set_brokers_up(kafka_metrics *m, int up) {
+void kafka_metrics_set_brokers_up(kafka_metrics *m, int up)
+{
     pthread_mutex_lock(&m->lock);
     m->brokers_up = up;
     pthread_mutex_unlock(&m->lock);
 }
 
-void kafka_metrics_set_running(kafka_metrics *m, int running) {
+void kafka_metrics_set_running(kafka_metrics *m, int running)
+{
     pthread_mutex_lock(&m->lock);
     m->running = running;
     pthread_mutex_unlock(&m->lock);
 }
 
 int kafka_metrics_set_partition(kafka_metrics *m, const char *topic, int32_t partition,
-                                int64_t committed, int64_t high, int assigned) {
+                                int64_t committed, int64_t high, int assigned)
+{
     int rc = 0;
     pthread_mutex_lock(&m->lock);
     part_metrics *p = NULL;
@@ -120,7 +127,8 @@ out:
     return rc;
 }
 
-void kafka_metrics_observe_commit(kafka_metrics *m, double seconds) {
+void kafka_metrics_observe_commit(kafka_metrics *m, double seconds)
+{
     pthread_mutex_lock(&m->lock);
     size_t b = 0;
     while (b < NBUCKETS && seconds > commit_buckets[b])
@@ -132,7 +140,8 @@ void kafka_metrics_observe_commit(kafka_metrics *m, double seconds) {
 }
 
 /* Writes a label value with Prometheus escaping (backslash, quote, newline). */
-static void put_label(FILE *f, const char *s) {
+static void put_label(FILE *f, const char *s)
+{
     for (; *s; s++) {
         if (*s == '\\' || *s == '"')
             fprintf(f, "\\%c", *s);
@@ -143,23 +152,24 @@ static void put_label(FILE *f, const char *s) {
     }
 }
 
-static void put_counter(FILE *f, const char *name, const char *help, uint64_t v) {
+static void put_counter(FILE *f, const char *name, const char *help, uint64_t v)
+{
     fprintf(f, "# HELP metadex_indexer_%s %s\n# TYPE metadex_indexer_%s counter\n", name, help,
             name);
     fprintf(f, "metadex_indexer_%s %" PRIu64 "\n", name, v);
 }
 
-static void put_gauge(FILE *f, const char *name, const char *help, double v) {
-    fprintf(f, "# HELP metadex_indexer_%s %s\n# TYPE metadex_indexer_%s gauge\n", name, help,
-            name);
+static void put_gauge(FILE *f, const char *name, const char *help, double v)
+{
+    fprintf(f, "# HELP metadex_indexer_%s %s\n# TYPE metadex_indexer_%s gauge\n", name, help, name);
     fprintf(f, "metadex_indexer_%s %.17g\n", name, v);
 }
 
 /* One per-partition gauge family; `pick` selects the value (-1: not shown). */
 static void put_partitions(FILE *f, const kafka_metrics *m, const char *name, const char *help,
-                           int64_t (*pick)(const part_metrics *)) {
-    fprintf(f, "# HELP metadex_indexer_%s %s\n# TYPE metadex_indexer_%s gauge\n", name, help,
-            name);
+                           int64_t (*pick)(const part_metrics *))
+{
+    fprintf(f, "# HELP metadex_indexer_%s %s\n# TYPE metadex_indexer_%s gauge\n", name, help, name);
     for (size_t i = 0; i < m->nparts; i++) {
         const part_metrics *p = &m->parts[i];
         int64_t v = pick(p);
@@ -171,9 +181,16 @@ static void put_partitions(FILE *f, const kafka_metrics *m, const char *name, co
     }
 }
 
-static int64_t pick_committed(const part_metrics *p) { return p->committed; }
-static int64_t pick_high(const part_metrics *p) { return p->high; }
-static int64_t pick_lag(const part_metrics *p) {
+static int64_t pick_committed(const part_metrics *p)
+{
+    return p->committed;
+}
+static int64_t pick_high(const part_metrics *p)
+{
+    return p->high;
+}
+static int64_t pick_lag(const part_metrics *p)
+{
     if (p->high < 0)
         return -1;
     /* Nothing committed yet: everything up to the high watermark is lag
@@ -182,7 +199,8 @@ static int64_t pick_lag(const part_metrics *p) {
     return p->high > from ? p->high - from : 0;
 }
 
-char *kafka_metrics_render(kafka_metrics *m, size_t *len) {
+char *kafka_metrics_render(kafka_metrics *m, size_t *len)
+{
     char *buf = NULL;
     size_t n = 0;
     FILE *f = open_memstream(&buf, &n);
@@ -193,16 +211,14 @@ char *kafka_metrics_render(kafka_metrics *m, size_t *len) {
     put_counter(f, "events_consumed_total", "Messages read from Kafka and fed to the index.",
                 c->events_consumed);
     put_counter(f, "events_skipped_total",
-                "Messages below the index's stored offset (already applied).",
-                c->events_skipped);
+                "Messages below the index's stored offset (already applied).", c->events_skipped);
     put_counter(f, "events_applied_total", "Events that changed or confirmed an entity.",
                 c->events_applied);
     put_counter(f, "events_dead_lettered_total", "Events sent to the dead-letter sink.",
                 c->events_dead);
     put_counter(f, "dead_letter_errors_total", "Dead letters the sink failed to deliver.",
                 m->dead_letter_errors + c->dead_letter_errors);
-    put_counter(f, "batches_total", "Index commits (each with its stream offsets).",
-                c->batches);
+    put_counter(f, "batches_total", "Index commits (each with its stream offsets).", c->batches);
     fprintf(f, "# HELP metadex_indexer_commit_seconds Duration of one index commit.\n"
                "# TYPE metadex_indexer_commit_seconds histogram\n");
     uint64_t cum = 0;
@@ -220,15 +236,12 @@ char *kafka_metrics_render(kafka_metrics *m, size_t *len) {
     put_gauge(f, "entities", "Documents in the index.", (double)c->entities);
     put_gauge(f, "index_revision", "Committed revision of the index.", (double)c->revision);
     put_gauge(f, "brokers_up", "1 while a Kafka broker is reachable.", m->brokers_up);
-    put_gauge(f, "partitions_assigned", "Partitions this consumer owns.",
-              c->partitions_assigned);
+    put_gauge(f, "partitions_assigned", "Partitions this consumer owns.", c->partitions_assigned);
     put_partitions(f, m, "partition_committed_offset",
                    "Next offset to read, as committed in the index.", pick_committed);
-    put_partitions(f, m, "partition_high_watermark", "The partition's high watermark.",
-                   pick_high);
+    put_partitions(f, m, "partition_high_watermark", "The partition's high watermark.", pick_high);
     put_partitions(f, m, "partition_lag",
-                   "Messages not yet in the index (high watermark - committed offset).",
-                   pick_lag);
+                   "Messages not yet in the index (high watermark - committed offset).", pick_lag);
     pthread_mutex_unlock(&m->lock);
     if (fclose(f) != 0) {
         free(buf);
@@ -239,7 +252,8 @@ char *kafka_metrics_render(kafka_metrics *m, size_t *len) {
     return buf;
 }
 
-char *kafka_metrics_health(kafka_metrics *m, size_t *len, int *http_status) {
+char *kafka_metrics_health(kafka_metrics *m, size_t *len, int *http_status)
+{
     char *buf = NULL;
     size_t n = 0;
     FILE *f = open_memstream(&buf, &n);
@@ -252,8 +266,7 @@ char *kafka_metrics_health(kafka_metrics *m, size_t *len, int *http_status) {
             ",\"events_consumed\":%" PRIu64 ",\"batches\":%" PRIu64
             ",\"last_commit_timestamp\":%.3f}\n",
             m->running ? "ok" : "stopping", m->brokers_up ? "true" : "false",
-            m->c.partitions_assigned, m->c.events_consumed, m->c.batches,
-            m->c.last_commit_time);
+            m->c.partitions_assigned, m->c.events_consumed, m->c.batches, m->c.last_commit_time);
     pthread_mutex_unlock(&m->lock);
     if (fclose(f) != 0) {
         free(buf);

@@ -17,15 +17,15 @@
 #include <stdint.h>
 
 typedef struct kafka_counters {
-    uint64_t events_consumed;  /* messages read from Kafka and fed to the store */
-    uint64_t events_skipped;   /* messages below the index's stored offset (replays) */
-    uint64_t events_applied;   /* store: changed or confirmed an entity */
-    uint64_t events_dead;      /* store: dead-lettered */
+    uint64_t events_consumed;    /* messages read from Kafka and fed to the store */
+    uint64_t events_skipped;     /* messages below the index's stored offset (replays) */
+    uint64_t events_applied;     /* store: changed or confirmed an entity */
+    uint64_t events_dead;        /* store: dead-lettered */
     uint64_t dead_letter_errors; /* dead letters the sink could not deliver */
-    uint64_t batches;          /* index commits */
-    uint64_t entities;         /* documents in the index */
-    uint64_t revision;         /* index revision */
-    double last_commit_time;   /* seconds since the epoch; 0 before the first */
+    uint64_t batches;            /* index commits */
+    uint64_t entities;           /* documents in the index */
+    uint64_t revision;           /* index revision */
+    double last_commit_time;     /* seconds since the epoch; 0 before the first */
     uint32_t partitions_assigned;
 } kafka_counters;
 

@@ -15,10 +15,10 @@ struct kafka_status {
     kafka_metrics *metrics;
 };
 
-static enum MHD_Result status_reply(struct MHD_Connection *conn, unsigned code,
-                                    const char *type, char *body, size_t len) {
-    struct MHD_Response *r =
-        MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+static enum MHD_Result status_reply(struct MHD_Connection *conn, unsigned code, const char *type,
+                                    char *body, size_t len)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
     if (!r) {
         free(body);
         return MHD_NO;
@@ -29,8 +29,8 @@ static enum MHD_Result status_reply(struct MHD_Connection *conn, unsigned code,
     return ret;
 }
 
-static enum MHD_Result status_static(struct MHD_Connection *conn, unsigned code,
-                                     const char *text) {
+static enum MHD_Result status_static(struct MHD_Connection *conn, unsigned code, const char *text)
+{
     char *body = strdup(text);
     if (!body)
         return MHD_NO;
@@ -40,7 +40,8 @@ static enum MHD_Result status_static(struct MHD_Connection *conn, unsigned code,
 static enum MHD_Result status_handle(void *cls, struct MHD_Connection *conn, const char *url,
                                      const char *method, const char *version,
                                      const char *upload_data, size_t *upload_data_size,
-                                     void **req_cls) {
+                                     void **req_cls)
+{
     (void)version;
     (void)upload_data;
     kafka_status *st = cls;
@@ -79,7 +80,8 @@ static enum MHD_Result status_handle(void *cls, struct MHD_Connection *conn, con
 
 /* Splits ADDR into host (NULL: any) and port text. */
 static int status_split_addr(const char *addr, char *host, size_t hostcap, const char **port,
-                             char *err, size_t errlen) {
+                             char *err, size_t errlen)
+{
     const char *colon;
     host[0] = '\0';
     if (addr[0] == '[') {
@@ -114,7 +116,8 @@ static int status_split_addr(const char *addr, char *host, size_t hostcap, const
     return 0;
 }
 
-kafka_status *kafka_status_start(const char *addr, kafka_metrics *m, char *err, size_t errlen) {
+kafka_status *kafka_status_start(const char *addr, kafka_metrics *m, char *err, size_t errlen)
+{
     char host[256];
     const char *port;
     if (status_split_addr(addr, host, sizeof host, &port, err, errlen) != 0)
@@ -146,10 +149,9 @@ kafka_status *kafka_status_start(const char *addr, kafka_metrics *m, char *err, 
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
     if (ai->ai_family == AF_INET6)
         flags |= MHD_USE_IPv6;
-    st->daemon = MHD_start_daemon(flags, (uint16_t)pn, NULL, NULL, status_handle, st,
-                                  MHD_OPTION_SOCK_ADDR, ai->ai_addr,
-                                  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10,
-                                  MHD_OPTION_END);
+    st->daemon =
+        MHD_start_daemon(flags, (uint16_t)pn, NULL, NULL, status_handle, st, MHD_OPTION_SOCK_ADDR,
+                         ai->ai_addr, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10, MHD_OPTION_END);
     freeaddrinfo(ai);
     if (!st->daemon) {
         snprintf(err, errlen, "cannot listen on %s for --status-listen", addr);
@@ -159,7 +161,8 @@ kafka_status *kafka_status_start(const char *addr, kafka_metrics *m, char *err, 
     return st;
 }
 
-void kafka_status_stop(kafka_status *st) {
+void kafka_status_stop(kafka_status *st)
+{
     if (!st)
         return;
     MHD_stop_daemon(st->daemon);

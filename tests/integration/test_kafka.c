@@ -30,7 +30,8 @@ typedef struct fixture {
     kt_mock mock;
 } fixture;
 
-static char *path_in(const fixture *f, const char *name) {
+static char *path_in(const fixture *f, const char *name)
+{
     size_t n = strlen(f->dir) + strlen(name) + 2;
     char *p = malloc(n);
     ck_assert_ptr_nonnull(p);
@@ -38,7 +39,8 @@ static char *path_in(const fixture *f, const char *name) {
     return p;
 }
 
-static void fixture_start(fixture *f, const char *tag, const char *const *topics) {
+static void fixture_start(fixture *f, const char *tag, const char *const *topics)
+{
     char err[512];
     f->dir = te_tmpdir(tag);
     ck_assert_ptr_nonnull(f->dir);
@@ -49,21 +51,24 @@ static void fixture_start(fixture *f, const char *tag, const char *const *topics
     ck_assert_msg(rc == 0, "mock cluster: %s", err);
 }
 
-static void fixture_stop(fixture *f) {
+static void fixture_stop(fixture *f)
+{
     kt_mock_stop(&f->mock);
     te_rmtree(f->dir);
     free(f->dir);
     free(f->mock_bin);
 }
 
-static void sleep_ms(long ms) {
+static void sleep_ms(long ms)
+{
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
     nanosleep(&ts, NULL);
 }
 
 /* The value of the sample `name` (with its labels, exactly) in Prometheus
  * text; -1 when absent. */
-static double metric(const char *text, const char *name) {
+static double metric(const char *text, const char *name)
+{
     size_t n = strlen(name);
     for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
         if (strncmp(p, name, n) == 0 && p[n] == ' ')
@@ -73,7 +78,8 @@ static double metric(const char *text, const char *name) {
 }
 
 /* GET /metrics (NULL on transport error; caller frees). */
-static char *get_metrics(int port) {
+static char *get_metrics(int port)
+{
     te_http r;
     if (te_http_do(port, "GET", "/metrics", NULL, NULL, &r) != 0)
         return NULL;
@@ -85,7 +91,8 @@ static char *get_metrics(int port) {
 }
 
 /* Waits until /metrics shows `name` == want; returns the last metrics text. */
-static char *wait_metric(int port, const char *name, double want, int timeout_ms) {
+static char *wait_metric(int port, const char *name, double want, int timeout_ms)
+{
     char *text = NULL;
     for (int waited = 0; waited <= timeout_ms; waited += 100) {
         free(text);
@@ -97,7 +104,8 @@ static char *wait_metric(int port, const char *name, double want, int timeout_ms
     return text;
 }
 
-START_TEST(test_stream_equals_files) {
+START_TEST(test_stream_equals_files)
+{
     fixture f;
     const char *topics[] = {"events:4", NULL};
     fixture_start(&f, "kafka-stream", topics);
@@ -131,7 +139,7 @@ START_TEST(test_stream_equals_files) {
     int port = te_free_port();
     char listen[64];
     snprintf(listen, sizeof listen, "127.0.0.1:%d", port);
-    const char *extra[] = {"--commit-every", "400", "--commit-ms", "200", "--dead-letter", dl,
+    const char *extra[] = {"--commit-every",  "400",  "--commit-ms", "200", "--dead-letter", dl,
                            "--status-listen", listen, NULL};
     pid_t pid = ks_start_indexer(db, f.mock.bootstrap, "events", "stream", extra, log);
     ck_assert_int_gt(pid, 0);
@@ -182,7 +190,12 @@ START_TEST(test_stream_equals_files) {
     ck_assert_int_eq(te_count_lines(dl), te_count_lines(refdl));
     ck_assert_double_eq(dead, (double)te_count_lines(dl));
 
-    free(ref); free(refdl); free(reflog); free(db); free(dl); free(log);
+    free(ref);
+    free(refdl);
+    free(reflog);
+    free(db);
+    free(dl);
+    free(log);
     free(files);
     ks_free_list(fix);
     free(gen);
@@ -197,8 +210,9 @@ typedef struct letters {
     char first_bad[512];
 } letters;
 
-static int on_letter(void *ctx, int32_t partition, int64_t offset, const char *key,
-                     size_t keylen, const char *value, size_t len) {
+static int on_letter(void *ctx, int32_t partition, int64_t offset, const char *key, size_t keylen,
+                     const char *value, size_t len)
+{
     (void)partition;
     (void)offset;
     letters *l = ctx;
@@ -229,7 +243,8 @@ static int on_letter(void *ctx, int32_t partition, int64_t offset, const char *k
     return 0;
 }
 
-START_TEST(test_two_topics_dead_letter) {
+START_TEST(test_two_topics_dead_letter)
+{
     fixture f;
     const char *topics[] = {"orders:3", "people:2", "dlt:1", NULL};
     fixture_start(&f, "kafka-dlt", topics);
@@ -290,12 +305,18 @@ START_TEST(test_two_topics_dead_letter) {
     rc = ixc_compare(ref, db, why, sizeof why);
     ck_assert_msg(rc == 0, "Kafka-built index differs from the file-built one: %s", why);
 
-    free(a); free(b); free(db); free(log); free(ref); free(reflog);
+    free(a);
+    free(b);
+    free(db);
+    free(log);
+    free(ref);
+    free(reflog);
     fixture_stop(&f);
 }
 END_TEST
 
-START_TEST(test_sigterm_commits_batch) {
+START_TEST(test_sigterm_commits_batch)
+{
     fixture f;
     const char *topics[] = {"events:2", NULL};
     fixture_start(&f, "kafka-term", topics);
@@ -310,8 +331,8 @@ START_TEST(test_sigterm_commits_batch) {
     int port = te_free_port();
     char listen[64];
     snprintf(listen, sizeof listen, "127.0.0.1:%d", port);
-    const char *extra[] = {"--commit-every", "1000000", "--commit-ms", "600000",
-                           "--status-listen", listen, NULL};
+    const char *extra[] = {"--commit-every",  "1000000", "--commit-ms", "600000",
+                           "--status-listen", listen,    NULL};
     pid_t pid = ks_start_indexer(db, f.mock.bootstrap, "events", "term", extra, log);
     ck_assert_int_gt(pid, 0);
     char *m = wait_metric(port, "metadex_indexer_events_consumed_total", 500, 30000);
@@ -325,8 +346,9 @@ START_TEST(test_sigterm_commits_batch) {
     m = wait_metric(port, "metadex_indexer_partition_lag{topic=\"events\",partition=\"0\"}",
                     (double)high[0], 5000);
     ck_assert_ptr_nonnull(m);
-    ck_assert_double_eq(metric(m, "metadex_indexer_partition_lag{topic=\"events\",partition=\"0\"}"),
-                        (double)high[0]);
+    ck_assert_double_eq(
+        metric(m, "metadex_indexer_partition_lag{topic=\"events\",partition=\"0\"}"),
+        (double)high[0]);
     free(m);
     ck_assert_int_eq(ks_offsets_sum(db, "events", 2), 0);
     ck_assert_int_eq(ixc_entities(db), 0);
@@ -351,13 +373,16 @@ START_TEST(test_sigterm_commits_batch) {
     for (int p = 0; p < 2; p++)
         ck_assert_int_eq(ixc_offset(db, "events", p), high[p]);
 
-    free(gen); free(db); free(log);
+    free(gen);
+    free(db);
+    free(log);
     fixture_stop(&f);
 }
 END_TEST
 
 /* Runs metadex-indexer with argv[1..] (NULL-terminated); its exit status. */
-static int run_indexer(const char *log, const char *const *args) {
+static int run_indexer(const char *log, const char *const *args)
+{
     char *argv[24];
     char *bin = te_bin("indexer/metadex-indexer");
     size_t k = 0;
@@ -370,7 +395,8 @@ static int run_indexer(const char *log, const char *const *args) {
     return rc;
 }
 
-START_TEST(test_options) {
+START_TEST(test_options)
+{
     char *dir = te_tmpdir("kafka-opts");
     ck_assert_ptr_nonnull(dir);
     char db[512], log[512];
@@ -381,30 +407,32 @@ START_TEST(test_options) {
     ck_assert_int_eq(run_indexer(log, no_db), 2);
     const char *no_topic[] = {"--db", db, "--brokers", "127.0.0.1:1", NULL};
     ck_assert_int_eq(run_indexer(log, no_topic), 2);
-    const char *zero[] = {"--db", db, "--brokers", "127.0.0.1:1", "--topic", "t",
+    const char *zero[] = {"--db",           db,  "--brokers", "127.0.0.1:1", "--topic", "t",
                           "--commit-every", "0", NULL};
     ck_assert_int_eq(run_indexer(log, zero), 2);
-    const char *ms[] = {"--db", db, "--brokers", "127.0.0.1:1", "--topic", "t",
+    const char *ms[] = {"--db",        db,    "--brokers", "127.0.0.1:1", "--topic", "t",
                         "--commit-ms", "12x", NULL};
     ck_assert_int_eq(run_indexer(log, ms), 2);
-    const char *both[] = {"--db", db, "--brokers", "127.0.0.1:1", "--topic", "t",
-                          "--dead-letter", "x", "--dead-letter-topic", "y", NULL};
+    const char *both[] = {
+        "--db",          db,  "--brokers",           "127.0.0.1:1", "--topic", "t",
+        "--dead-letter", "x", "--dead-letter-topic", "y",           NULL};
     ck_assert_int_eq(run_indexer(log, both), 2);
-    const char *loop[] = {"--db", db, "--brokers", "127.0.0.1:1", "--topic", "a,dl",
-                          "--dead-letter-topic", "dl", NULL};
+    const char *loop[] = {"--db",    db,     "--brokers",           "127.0.0.1:1",
+                          "--topic", "a,dl", "--dead-letter-topic", "dl",
+                          NULL};
     ck_assert_int_eq(run_indexer(log, loop), 2);
     const char *empty_topic[] = {"--db", db, "--brokers", "127.0.0.1:1", "--topic", "a,,b", NULL};
     ck_assert_int_eq(run_indexer(log, empty_topic), 2);
-    const char *files[] = {"--db", db, "--brokers", "127.0.0.1:1", "--topic", "t", "f.json",
-                           NULL};
+    const char *files[] = {"--db", db, "--brokers", "127.0.0.1:1", "--topic", "t", "f.json", NULL};
     ck_assert_int_eq(run_indexer(log, files), 2);
-    const char *bad_x[] = {"--db", db, "--brokers", "127.0.0.1:1", "--topic", "t", "-X",
-                           "novalue", NULL};
+    const char *bad_x[] = {"--db", db,   "--brokers", "127.0.0.1:1", "--topic",
+                           "t",    "-X", "novalue",   NULL};
     ck_assert_int_eq(run_indexer(log, bad_x), 2);
     ck_assert_int_eq(te_count_lines(log) >= 9, 1);
     /* Offsets live in the index: librdkafka may not commit on its own. */
-    const char *auto_commit[] = {"--db", db, "--brokers", "127.0.0.1:1", "--topic", "t", "-X",
-                                 "enable.auto.commit=true", NULL};
+    const char *auto_commit[] = {"--db",    db,  "--brokers", "127.0.0.1:1",
+                                 "--topic", "t", "-X",        "enable.auto.commit=true",
+                                 NULL};
     ck_assert_int_eq(run_indexer(log, auto_commit), 1);
     size_t len;
     char *text = te_read_file(log, &len);
@@ -421,7 +449,8 @@ START_TEST(test_options) {
 }
 END_TEST
 
-static Suite *kafka_suite(void) {
+static Suite *kafka_suite(void)
+{
     Suite *s = suite_create("kafka");
     TCase *tc = tcase_create("stream");
     tcase_set_timeout(tc, 120);
@@ -435,7 +464,8 @@ static Suite *kafka_suite(void) {
     return s;
 }
 
-int main(void) {
+int main(void)
+{
     SRunner *sr = srunner_create(kafka_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);

@@ -20,12 +20,14 @@
 #define NEVENTS 16000
 #define NKILLS 3
 
-static void sleep_ms(long ms) {
+static void sleep_ms(long ms)
+{
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
     nanosleep(&ts, NULL);
 }
 
-static char *path_in(const char *dir, const char *name) {
+static char *path_in(const char *dir, const char *name)
+{
     size_t n = strlen(dir) + strlen(name) + 2;
     char *p = malloc(n);
     ck_assert_ptr_nonnull(p);
@@ -33,7 +35,8 @@ static char *path_in(const char *dir, const char *name) {
     return p;
 }
 
-START_TEST(test_kill9_resumes_exactly) {
+START_TEST(test_kill9_resumes_exactly)
+{
     char err[512];
     char *dir = te_tmpdir("kafka-crash");
     ck_assert_ptr_nonnull(dir);
@@ -97,12 +100,19 @@ START_TEST(test_kill9_resumes_exactly) {
 
     kt_mock_stop(&mock);
     te_rmtree(dir);
-    free(dir); free(mock_bin); free(mocklog); free(gen); free(db); free(log); free(ref);
+    free(dir);
+    free(mock_bin);
+    free(mocklog);
+    free(gen);
+    free(db);
+    free(log);
+    free(ref);
     free(reflog);
 }
 END_TEST
 
-int main(void) {
+int main(void)
+{
     Suite *s = suite_create("kafka_crash");
     TCase *tc = tcase_create("kill9");
     tcase_set_timeout(tc, 150);

@@ -15,12 +15,14 @@
 #include "tests/support/kafka_util.h"
 #include "tests/support/testenv.h"
 
-static void sleep_ms(long ms) {
+static void sleep_ms(long ms)
+{
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
     nanosleep(&ts, NULL);
 }
 
-static char *path_in(const char *dir, const char *name) {
+static char *path_in(const char *dir, const char *name)
+{
     size_t n = strlen(dir) + strlen(name) + 2;
     char *p = malloc(n);
     ck_assert_ptr_nonnull(p);
@@ -28,7 +30,8 @@ static char *path_in(const char *dir, const char *name) {
     return p;
 }
 
-START_TEST(test_brokers_down_and_back) {
+START_TEST(test_brokers_down_and_back)
+{
     char err[512];
     char *dir = te_tmpdir("kafka-outage");
     ck_assert_ptr_nonnull(dir);
@@ -82,12 +85,20 @@ START_TEST(test_brokers_down_and_back) {
 
     kt_mock_stop(&mock);
     te_rmtree(dir);
-    free(dir); free(mock_bin); free(mocklog); free(before); free(after); free(db); free(log);
-    free(ref); free(reflog);
+    free(dir);
+    free(mock_bin);
+    free(mocklog);
+    free(before);
+    free(after);
+    free(db);
+    free(log);
+    free(ref);
+    free(reflog);
 }
 END_TEST
 
-int main(void) {
+int main(void)
+{
     Suite *s = suite_create("kafka_outage");
     TCase *tc = tcase_create("outage");
     tcase_set_timeout(tc, 120);

@@ -7,10 +7,11 @@
 #include <string.h>
 
 static const char *const gen_words[] = {
-    "customer", "order", "revenue", "daily", "event", "session", "invoice", "product",
-    "inventory", "shipment", "payment", "refund", "account", "campaign", "click", "impression",
-    "churn", "forecast", "ledger", "marketing", "finance", "user", "profile", "region",
-    "warehouse", "snapshot", "aggregate", "staging", "raw", "curated", "metric", "latency",
+    "customer", "order",      "revenue",  "daily",     "event",    "session",   "invoice",
+    "product",  "inventory",  "shipment", "payment",   "refund",   "account",   "campaign",
+    "click",    "impression", "churn",    "forecast",  "ledger",   "marketing", "finance",
+    "user",     "profile",    "region",   "warehouse", "snapshot", "aggregate", "staging",
+    "raw",      "curated",    "metric",   "latency",
 };
 #define NWORDS (sizeof gen_words / sizeof gen_words[0])
 
@@ -24,16 +25,21 @@ static const char *const gen_type_classes[] = {
     "com.linkedin.schema.BooleanType"};
 
 /* xorshift64*: small, fast, and the same everywhere. */
-static uint64_t gen_rand(evgen *g) {
+static uint64_t gen_rand(evgen *g)
+{
     g->rng ^= g->rng >> 12;
     g->rng ^= g->rng << 25;
     g->rng ^= g->rng >> 27;
     return g->rng * 2685821657736338717ULL;
 }
 
-static long gen_below(evgen *g, long n) { return (long)(gen_rand(g) % (uint64_t)n); }
+static long gen_below(evgen *g, long n)
+{
+    return (long)(gen_rand(g) % (uint64_t)n);
+}
 
-int evgen_init(evgen *g, uint64_t seed, long nentities, const char *ns) {
+int evgen_init(evgen *g, uint64_t seed, long nentities, const char *ns)
+{
     if (nentities < 1 || strlen(ns) >= sizeof g->ns)
         return -1;
     g->rng = seed * 0x9E3779B97F4A7C15ULL + 1;
@@ -42,16 +48,21 @@ int evgen_init(evgen *g, uint64_t seed, long nentities, const char *ns) {
     return 0;
 }
 
-static long gen_people(const evgen *g) { return g->nentities / 10 > 0 ? g->nentities / 10 : 1; }
+static long gen_people(const evgen *g)
+{
+    return g->nentities / 10 > 0 ? g->nentities / 10 : 1;
+}
 
-static void gen_dataset_urn(const evgen *g, long i, char *out, size_t cap) {
+static void gen_dataset_urn(const evgen *g, long i, char *out, size_t cap)
+{
     snprintf(out, cap, "urn:li:dataset:(urn:li:dataPlatform:%s,%s.%s_db.%s_%ld,PROD)",
              gen_platforms[i % NPLATFORMS], g->ns, gen_words[i % NWORDS],
              gen_words[(i / NWORDS) % NWORDS], i);
 }
 
 /* A sentence of n words. */
-static json_t *gen_text(evgen *g, int n) {
+static json_t *gen_text(evgen *g, int n)
+{
     char buf[1024];
     size_t used = 0;
     buf[0] = '\0';
@@ -65,12 +76,13 @@ static json_t *gen_text(evgen *g, int n) {
     return json_string(buf);
 }
 
-static json_t *gen_aspect(evgen *g, const char *name, long i) {
+static json_t *gen_aspect(evgen *g, const char *name, long i)
+{
     char buf[256];
     if (strcmp(name, "datasetProperties") == 0) {
         snprintf(buf, sizeof buf, "%s_%ld", gen_words[(i / NWORDS) % NWORDS], i);
-        json_t *custom = json_pack("{s:s, s:s}", "team", gen_words[gen_below(g, NWORDS)],
-                                   "tier", gen_below(g, 2) ? "gold" : "silver");
+        json_t *custom = json_pack("{s:s, s:s}", "team", gen_words[gen_below(g, NWORDS)], "tier",
+                                   gen_below(g, 2) ? "gold" : "silver");
         return json_pack("{s:s, s:o, s:o}", "name", buf, "description",
                          gen_text(g, 6 + (int)gen_below(g, 12)), "customProperties", custom);
     }
@@ -83,11 +95,11 @@ static json_t *gen_aspect(evgen *g, const char *name, long i) {
             int t = (int)gen_below(g, 5);
             snprintf(buf, sizeof buf, "%s_%s", gen_words[gen_below(g, NWORDS)],
                      gen_words[gen_below(g, NWORDS)]);
-            json_array_append_new(
-                fields, json_pack("{s:s, s:s, s:{s:{s:{}}}, s:o, s:b}", "fieldPath", buf,
-                                  "nativeDataType", gen_types[t], "type", "type",
-                                  gen_type_classes[t], "description", gen_text(g, 3),
-                                  "nullable", (int)gen_below(g, 2)));
+            json_array_append_new(fields,
+                                  json_pack("{s:s, s:s, s:{s:{s:{}}}, s:o, s:b}", "fieldPath", buf,
+                                            "nativeDataType", gen_types[t], "type", "type",
+                                            gen_type_classes[t], "description", gen_text(g, 3),
+                                            "nullable", (int)gen_below(g, 2)));
         }
         snprintf(buf, sizeof buf, "urn:li:dataPlatform:%s", gen_platforms[i % NPLATFORMS]);
         return json_pack("{s:s, s:s, s:i, s:s, s:{s:{s:s}}, s:o}", "schemaName",
@@ -119,8 +131,7 @@ static json_t *gen_aspect(evgen *g, const char *name, long i) {
     if (strcmp(name, "status") == 0)
         return json_pack("{s:b}", "removed", gen_below(g, 8) == 0);
     if (strcmp(name, "corpUserInfo") == 0) {
-        snprintf(buf, sizeof buf, "%s %s", gen_words[gen_below(g, NWORDS)],
-                 gen_words[i % NWORDS]);
+        snprintf(buf, sizeof buf, "%s %s", gen_words[gen_below(g, NWORDS)], gen_words[i % NWORDS]);
         return json_pack("{s:b, s:s, s:s}", "active", 1, "displayName", buf, "email",
                          "someone@example.com");
     }
@@ -131,16 +142,22 @@ static json_t *gen_aspect(evgen *g, const char *name, long i) {
     return json_object();
 }
 
-static const char *const gen_dataset_aspects[] = {
-    "datasetProperties", "datasetProperties", "editableDatasetProperties", "schemaMetadata",
-    "ownership",         "globalTags",        "globalTags",                "status"};
+static const char *const gen_dataset_aspects[] = {"datasetProperties",
+                                                  "datasetProperties",
+                                                  "editableDatasetProperties",
+                                                  "schemaMetadata",
+                                                  "ownership",
+                                                  "globalTags",
+                                                  "globalTags",
+                                                  "status"};
 #define NDATASET_ASPECTS (sizeof gen_dataset_aspects / sizeof gen_dataset_aspects[0])
 
 /* An MCP; aspect NULL for an entity DELETE. Steals `aspect`. */
 static char *gen_mcp(evgen *g, const char *type, const char *urn, const char *change,
-                     const char *aspect_name, json_t *aspect) {
-    json_t *ev = json_pack("{s:s, s:s, s:s}", "entityType", type, "entityUrn", urn, "changeType",
-                           change);
+                     const char *aspect_name, json_t *aspect)
+{
+    json_t *ev =
+        json_pack("{s:s, s:s, s:s}", "entityType", type, "entityUrn", urn, "changeType", change);
     if (!ev) {
         json_decref(aspect);
         return NULL;
@@ -156,8 +173,9 @@ static char *gen_mcp(evgen *g, const char *type, const char *urn, const char *ch
                 json_decref(ev);
                 return NULL;
             }
-            json_object_set_new(ev, "aspect", json_pack("{s:s, s:s}", "value", text,
-                                                        "contentType", "application/json"));
+            json_object_set_new(
+                ev, "aspect",
+                json_pack("{s:s, s:s}", "value", text, "contentType", "application/json"));
             free(text);
         } else {
             json_object_set_new(ev, "aspect", json_pack("{s:o}", "json", aspect));
@@ -168,7 +186,8 @@ static char *gen_mcp(evgen *g, const char *type, const char *urn, const char *ch
     return out;
 }
 
-char *evgen_next(evgen *g) {
+char *evgen_next(evgen *g)
+{
     char urn[512];
     long roll = gen_below(g, 100);
     if (roll < 5) { /* a user */
@@ -192,14 +211,14 @@ char *evgen_next(evgen *g) {
     if (roll < 13)
         return gen_mcp(g, "dataset", urn, "UPSERT", "datasetProfile",
                        json_pack("{s:I, s:I}", "timestampMillis",
-                                 (json_int_t)1700000000000LL + gen_below(g, 1000000),
-                                 "rowCount", (json_int_t)gen_below(g, 100000)));
+                                 (json_int_t)1700000000000LL + gen_below(g, 1000000), "rowCount",
+                                 (json_int_t)gen_below(g, 100000)));
     if (roll < 16) {
         char tag[256];
         snprintf(tag, sizeof tag, "urn:li:tag:%s_tag%ld", g->ns, gen_below(g, gen_people(g)));
         return gen_mcp(g, "dataset", urn, "PATCH", "globalTags",
-                       json_pack("[{s:s, s:s, s:{s:s}}]", "op", "add", "path", "/tags/-",
-                                 "value", "tag", tag));
+                       json_pack("[{s:s, s:s, s:{s:s}}]", "op", "add", "path", "/tags/-", "value",
+                                 "tag", tag));
     }
     const char *aspect = gen_dataset_aspects[gen_below(g, NDATASET_ASPECTS)];
     if (roll < 20 && strcmp(aspect, "datasetProperties") != 0)
@@ -207,21 +226,23 @@ char *evgen_next(evgen *g) {
     return gen_mcp(g, "dataset", urn, "UPSERT", aspect, gen_aspect(g, aspect, i));
 }
 
-int evgen_probe_urn(const evgen *g, long id, char *out, size_t cap) {
+int evgen_probe_urn(const evgen *g, long id, char *out, size_t cap)
+{
     int n = snprintf(out, cap, "urn:li:dataset:(urn:li:dataPlatform:hive,%s.probe.t%ld,PROD)",
                      g->ns, id);
     return (n < 0 || (size_t)n >= cap) ? -1 : n;
 }
 
-char *evgen_probe(const evgen *g, long id) {
+char *evgen_probe(const evgen *g, long id)
+{
     char urn[512], name[128];
     if (evgen_probe_urn(g, id, urn, sizeof urn) < 0)
         return NULL;
     snprintf(name, sizeof name, "t%ld", id);
-    json_t *ev = json_pack("{s:s, s:s, s:s, s:s, s:{s:{s:s, s:s}}}", "entityType", "dataset",
-                           "entityUrn", urn, "changeType", "UPSERT", "aspectName",
-                           "datasetProperties", "aspect", "json", "name", name, "description",
-                           "freshness probe");
+    json_t *ev =
+        json_pack("{s:s, s:s, s:s, s:s, s:{s:{s:s, s:s}}}", "entityType", "dataset", "entityUrn",
+                  urn, "changeType", "UPSERT", "aspectName", "datasetProperties", "aspect", "json",
+                  "name", name, "description", "freshness probe");
     if (!ev)
         return NULL;
     char *out = json_dumps(ev, JSON_COMPACT);

@@ -17,8 +17,8 @@
 
 typedef struct evgen {
     uint64_t rng;
-    long nentities;   /* datasets; users and tags are a tenth of that each (at least 1) */
-    char ns[64];      /* namespace in every name, so two streams never share entities */
+    long nentities; /* datasets; users and tags are a tenth of that each (at least 1) */
+    char ns[64];    /* namespace in every name, so two streams never share entities */
 } evgen;
 
 /* `ns` keeps generated URNs apart ("t1", "bench"): at most 63 bytes. */

@@ -12,7 +12,8 @@
 
 #define IXC_ID_PREFIX "Q" /* the unique id term: "Q" + URN (docbuild.h) */
 
-int64_t ixc_offset(const char *db, const char *topic, int32_t partition) {
+int64_t ixc_offset(const char *db, const char *topic, int32_t partition)
+{
     xap_err xe;
     xap_db *d = xap_db_open_read(db, &xe);
     if (!d)
@@ -35,7 +36,8 @@ int64_t ixc_offset(const char *db, const char *topic, int32_t partition) {
     return off;
 }
 
-long ixc_entities(const char *db) {
+long ixc_entities(const char *db)
+{
     xap_err xe;
     xap_db *d = xap_db_open_read(db, &xe);
     if (!d)
@@ -47,7 +49,8 @@ long ixc_entities(const char *db) {
 }
 
 /* The data of the document with id term `term` (malloc'd), or NULL. */
-static char *ixc_data(xap_db *d, const char *term, size_t len, size_t *datalen) {
+static char *ixc_data(xap_db *d, const char *term, size_t len, size_t *datalen)
+{
     xap_err xe;
     xap_docid id = 0;
     if (xap_db_find_by_term(d, term, len, &id, &xe) != XAP_OK || id == 0)
@@ -62,7 +65,8 @@ static char *ixc_data(xap_db *d, const char *term, size_t len, size_t *datalen) 
     return data;
 }
 
-static long ixc_count_ids(xap_db *d) {
+static long ixc_count_ids(xap_db *d)
+{
     xap_err xe;
     xap_termiter *it = xap_db_allterms(d, IXC_ID_PREFIX, strlen(IXC_ID_PREFIX), &xe);
     if (!it)
@@ -78,7 +82,8 @@ static long ixc_count_ids(xap_db *d) {
     return rc < 0 ? -1 : n;
 }
 
-int ixc_compare(const char *a, const char *b, char *why, size_t cap) {
+int ixc_compare(const char *a, const char *b, char *why, size_t cap)
+{
     xap_err xe;
     int rc = -1;
     xap_termiter *it = NULL;

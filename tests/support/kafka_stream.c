@@ -18,7 +18,8 @@
 static char **ks_list;
 static size_t ks_nlist, ks_caplist;
 
-static int ks_collect(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
+static int ks_collect(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
     (void)sb;
     (void)ftw;
     size_t n = strlen(path);
@@ -38,11 +39,13 @@ static int ks_collect(const char *path, const struct stat *sb, int flag, struct 
     return 0;
 }
 
-static int ks_cmp(const void *a, const void *b) {
+static int ks_cmp(const void *a, const void *b)
+{
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-char **ks_fixture_files(size_t *n) {
+char **ks_fixture_files(size_t *n)
+{
     const char *dir = getenv("MDX_FIXTURES");
     if (!dir)
         return NULL;
@@ -61,7 +64,8 @@ char **ks_fixture_files(size_t *n) {
     return out;
 }
 
-void ks_free_list(char **v) {
+void ks_free_list(char **v)
+{
     if (!v)
         return;
     for (size_t i = 0; v[i]; i++)
@@ -69,8 +73,8 @@ void ks_free_list(char **v) {
     free(v);
 }
 
-int ks_write_generated(const char *path, uint64_t seed, long count, long entities,
-                       const char *ns) {
+int ks_write_generated(const char *path, uint64_t seed, long count, long entities, const char *ns)
+{
     evgen g;
     if (evgen_init(&g, seed, entities, ns) != 0)
         return -1;
@@ -89,7 +93,8 @@ int ks_write_generated(const char *path, uint64_t seed, long count, long entitie
     return rc;
 }
 
-long ks_produce_files(const char *brokers, const char *topic, char *const *files, size_t n) {
+long ks_produce_files(const char *brokers, const char *topic, char *const *files, size_t n)
+{
     char err[512];
     kt_producer p;
     if (kt_producer_open(&p, brokers, err, sizeof err) != 0) {
@@ -118,7 +123,8 @@ long ks_produce_files(const char *brokers, const char *topic, char *const *files
 }
 
 int ks_index_files(const char *db, const char *dead_letter, char *const *files, size_t n,
-                   const char *log) {
+                   const char *log)
+{
     char **argv = calloc(n + 8, sizeof *argv);
     if (!argv)
         return -1;
@@ -141,8 +147,9 @@ int ks_index_files(const char *db, const char *dead_letter, char *const *files, 
     return rc;
 }
 
-pid_t ks_start_indexer(const char *db, const char *brokers, const char *topics,
-                       const char *group, const char *const *extra, const char *log) {
+pid_t ks_start_indexer(const char *db, const char *brokers, const char *topics, const char *group,
+                       const char *const *extra, const char *log)
+{
     size_t nextra = 0;
     while (extra && extra[nextra])
         nextra++;
@@ -175,14 +182,16 @@ pid_t ks_start_indexer(const char *db, const char *brokers, const char *topics,
     return pid;
 }
 
-static void ks_sleep_ms(long ms) {
+static void ks_sleep_ms(long ms)
+{
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
         ;
 }
 
 int ks_wait_offsets(const char *db, const char *topic, int nparts, const int64_t *high,
-                    int timeout_ms, pid_t pid) {
+                    int timeout_ms, pid_t pid)
+{
     for (int waited = 0; waited <= timeout_ms; waited += 50) {
         int done = 1;
         for (int p = 0; p < nparts && done; p++)
@@ -205,7 +214,8 @@ int ks_wait_offsets(const char *db, const char *topic, int nparts, const int64_t
     return -1;
 }
 
-int64_t ks_offsets_sum(const char *db, const char *topic, int nparts) {
+int64_t ks_offsets_sum(const char *db, const char *topic, int nparts)
+{
     int64_t sum = 0;
     for (int p = 0; p < nparts; p++) {
         int64_t o = ixc_offset(db, topic, p);
@@ -215,7 +225,8 @@ int64_t ks_offsets_sum(const char *db, const char *topic, int nparts) {
     return sum;
 }
 
-void ks_dump_log(const char *path, int lines) {
+void ks_dump_log(const char *path, int lines)
+{
     size_t len = 0;
     char *text = te_read_file(path, &len);
     if (!text)

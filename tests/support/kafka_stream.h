@@ -18,8 +18,7 @@ char **ks_fixture_files(size_t *n);
 void ks_free_list(char **v);
 
 /* Writes `count` generated events (event_gen.h) as JSON lines. 0 or -1. */
-int ks_write_generated(const char *path, uint64_t seed, long count, long entities,
-                       const char *ns);
+int ks_write_generated(const char *path, uint64_t seed, long count, long entities, const char *ns);
 
 /* Produces each file's events in order (keyed by URN) and waits for the
  * acknowledgements. Returns the number of messages, or -1. */
@@ -33,8 +32,8 @@ int ks_index_files(const char *db, const char *dead_letter, char *const *files, 
 /* Starts metadex-indexer in Kafka mode: --db --brokers --topic (comma list)
  * --group, quick group settings for tests, then `extra` (NULL-terminated,
  * may be NULL). Returns the pid or -1. */
-pid_t ks_start_indexer(const char *db, const char *brokers, const char *topics,
-                       const char *group, const char *const *extra, const char *log);
+pid_t ks_start_indexer(const char *db, const char *brokers, const char *topics, const char *group,
+                       const char *const *extra, const char *log);
 
 /* Waits until the index stores offset high[p] for every partition p of
  * `topic` (partitions with high 0 need nothing). 0 when reached, -1 on

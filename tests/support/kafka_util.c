@@ -20,7 +20,8 @@
 /* ---- the mock cluster ---------------------------------------------------- */
 
 /* Reads one line from fd within timeout_ms into buf. 0, or -1. */
-static int kt_read_line(int fd, char *buf, size_t cap, int timeout_ms) {
+static int kt_read_line(int fd, char *buf, size_t cap, int timeout_ms)
+{
     size_t used = 0;
     struct timespec start;
     clock_gettime(CLOCK_MONOTONIC, &start);
@@ -49,7 +50,8 @@ static int kt_read_line(int fd, char *buf, size_t cap, int timeout_ms) {
 }
 
 int kt_mock_start(kt_mock *m, const char *mock, const char *const *topics, const char *logfile,
-                  char *err, size_t errlen) {
+                  char *err, size_t errlen)
+{
     int in[2], out[2];
     memset(m, 0, sizeof *m);
     m->pid = -1;
@@ -65,7 +67,10 @@ int kt_mock_start(kt_mock *m, const char *mock, const char *const *topics, const
         nt++;
     char **argv = calloc(2 * nt + 2, sizeof *argv);
     if (!argv) {
-        close(in[0]); close(in[1]); close(out[0]); close(out[1]);
+        close(in[0]);
+        close(in[1]);
+        close(out[0]);
+        close(out[1]);
         snprintf(err, errlen, "out of memory");
         return -1;
     }
@@ -77,7 +82,10 @@ int kt_mock_start(kt_mock *m, const char *mock, const char *const *topics, const
     pid_t pid = fork();
     if (pid < 0) {
         free(argv);
-        close(in[0]); close(in[1]); close(out[0]); close(out[1]);
+        close(in[0]);
+        close(in[1]);
+        close(out[0]);
+        close(out[1]);
         goto syserr;
     }
     if (pid == 0) {
@@ -90,7 +98,10 @@ int kt_mock_start(kt_mock *m, const char *mock, const char *const *topics, const
                 close(fd);
             }
         }
-        close(in[0]); close(in[1]); close(out[0]); close(out[1]);
+        close(in[0]);
+        close(in[1]);
+        close(out[0]);
+        close(out[1]);
         execv(mock, argv);
         _exit(127);
     }
@@ -120,7 +131,8 @@ syserr:
     return -1;
 }
 
-int kt_mock_command(kt_mock *m, const char *cmd) {
+int kt_mock_command(kt_mock *m, const char *cmd)
+{
     char line[256];
     int n = snprintf(line, sizeof line, "%s\n", cmd);
     if (n < 0 || (size_t)n >= sizeof line || write(m->cmd_fd, line, (size_t)n) != n)
@@ -130,7 +142,8 @@ int kt_mock_command(kt_mock *m, const char *cmd) {
     return strcmp(line, "ok") == 0 ? 0 : -1;
 }
 
-void kt_mock_stop(kt_mock *m) {
+void kt_mock_stop(kt_mock *m)
+{
     if (m->pid > 0) {
         close(m->cmd_fd);
         int status;
@@ -155,7 +168,8 @@ void kt_mock_stop(kt_mock *m) {
 
 /* ---- producing ---------------------------------------------------------- */
 
-static void kt_delivered(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opaque) {
+static void kt_delivered(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opaque)
+{
     (void)rk;
     kt_producer *p = opaque;
     if (msg->err) {
@@ -166,7 +180,8 @@ static void kt_delivered(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *op
     }
 }
 
-int kt_producer_open(kt_producer *p, const char *brokers, char *err, size_t errlen) {
+int kt_producer_open(kt_producer *p, const char *brokers, char *err, size_t errlen)
+{
     memset(p, 0, sizeof *p);
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     static const char *const settings[][2] = {
@@ -178,8 +193,7 @@ int kt_producer_open(kt_producer *p, const char *brokers, char *err, size_t errl
         {"log_level", "3"},
     };
     char why[256];
-    if (rd_kafka_conf_set(conf, "bootstrap.servers", brokers, why, sizeof why) !=
-        RD_KAFKA_CONF_OK)
+    if (rd_kafka_conf_set(conf, "bootstrap.servers", brokers, why, sizeof why) != RD_KAFKA_CONF_OK)
         goto bad;
     for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++)
         if (rd_kafka_conf_set(conf, settings[i][0], settings[i][1], why, sizeof why) !=
@@ -199,8 +213,9 @@ bad:
     return -1;
 }
 
-int kt_produce(kt_producer *p, const char *topic, int32_t partition, const char *key,
-               size_t keylen, const void *value, size_t len) {
+int kt_produce(kt_producer *p, const char *topic, int32_t partition, const char *key, size_t keylen,
+               const void *value, size_t len)
+{
     for (;;) {
         rd_kafka_resp_err_t e = rd_kafka_producev(
             p->rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(partition),
@@ -219,7 +234,8 @@ int kt_produce(kt_producer *p, const char *topic, int32_t partition, const char 
     }
 }
 
-int kt_producer_flush(kt_producer *p, int timeout_ms) {
+int kt_producer_flush(kt_producer *p, int timeout_ms)
+{
     rd_kafka_flush(p->rk, timeout_ms);
     if (p->delivered + p->failed < p->queued) {
         snprintf(p->last_error, sizeof p->last_error, "%ld message(s) undelivered after %d ms",
@@ -229,7 +245,8 @@ int kt_producer_flush(kt_producer *p, int timeout_ms) {
     return p->failed ? -1 : 0;
 }
 
-void kt_producer_close(kt_producer *p) {
+void kt_producer_close(kt_producer *p)
+{
     if (p->rk) {
         rd_kafka_flush(p->rk, 10000);
         rd_kafka_destroy(p->rk);
@@ -237,7 +254,8 @@ void kt_producer_close(kt_producer *p) {
     p->rk = NULL;
 }
 
-char *kt_event_urn(const char *json, size_t len) {
+char *kt_event_urn(const char *json, size_t len)
+{
     json_error_t jerr;
     json_t *obj = json_loadb(json, len, 0, &jerr);
     if (!obj)
@@ -262,7 +280,8 @@ typedef struct kt_split {
     int failed;
 } kt_split;
 
-static void kt_pace(kt_split *s) {
+static void kt_pace(kt_split *s)
+{
     if (s->rate <= 0)
         return;
     /* Message i leaves at start + i/rate: a steady rate, no bursts to catch up. */
@@ -270,8 +289,8 @@ static void kt_pace(kt_split *s) {
     for (;;) {
         struct timespec now;
         clock_gettime(CLOCK_MONOTONIC, &now);
-        double spent = (double)(now.tv_sec - s->start.tv_sec) +
-                       (double)(now.tv_nsec - s->start.tv_nsec) / 1e9;
+        double spent =
+            (double)(now.tv_sec - s->start.tv_sec) + (double)(now.tv_nsec - s->start.tv_nsec) / 1e9;
         if (spent >= due)
             return;
         double wait = due - spent;
@@ -287,7 +306,8 @@ static void kt_pace(kt_split *s) {
 }
 
 static int kt_split_item(void *ctx, json_t *obj, const char *raw, size_t rawlen,
-                         const char *parse_error) {
+                         const char *parse_error)
+{
     (void)parse_error;
     kt_split *s = ctx;
     char *urn = NULL;
@@ -300,8 +320,8 @@ static int kt_split_item(void *ctx, json_t *obj, const char *raw, size_t rawlen,
         }
     }
     kt_pace(s);
-    int rc = kt_produce(s->p, s->topic, RD_KAFKA_PARTITION_UA, urn, urn ? strlen(urn) : 0, raw,
-                        rawlen);
+    int rc =
+        kt_produce(s->p, s->topic, RD_KAFKA_PARTITION_UA, urn, urn ? strlen(urn) : 0, raw, rawlen);
     free(urn);
     if (rc != 0) {
         s->failed = 1;
@@ -311,8 +331,8 @@ static int kt_split_item(void *ctx, json_t *obj, const char *raw, size_t rawlen,
     return 0;
 }
 
-long kt_produce_events(kt_producer *p, const char *topic, const char *buf, size_t len,
-                       double rate) {
+long kt_produce_events(kt_producer *p, const char *topic, const char *buf, size_t len, double rate)
+{
     kt_split s = {p, topic, rate, {0, 0}, 0, 0};
     clock_gettime(CLOCK_MONOTONIC, &s.start);
     long n = ev_split(buf, len, kt_split_item, &s);
@@ -323,7 +343,8 @@ long kt_produce_events(kt_producer *p, const char *topic, const char *buf, size_
 
 /* ---- reading back ------------------------------------------------------- */
 
-static rd_kafka_t *kt_reader(const char *brokers, char *why, size_t cap) {
+static rd_kafka_t *kt_reader(const char *brokers, char *why, size_t cap)
+{
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     if (rd_kafka_conf_set(conf, "bootstrap.servers", brokers, why, cap) != RD_KAFKA_CONF_OK ||
         rd_kafka_conf_set(conf, "group.id", "kt-reader", why, cap) != RD_KAFKA_CONF_OK ||
@@ -338,7 +359,8 @@ static rd_kafka_t *kt_reader(const char *brokers, char *why, size_t cap) {
     return rk;
 }
 
-int kt_high_watermarks(const char *brokers, const char *topic, int n, int64_t *high) {
+int kt_high_watermarks(const char *brokers, const char *topic, int n, int64_t *high)
+{
     char why[256];
     rd_kafka_t *rk = kt_reader(brokers, why, sizeof why);
     if (!rk)
@@ -356,7 +378,8 @@ int kt_high_watermarks(const char *brokers, const char *topic, int n, int64_t *h
     return rc;
 }
 
-long kt_read_topic(const char *brokers, const char *topic, int n, kt_message_fn fn, void *ctx) {
+long kt_read_topic(const char *brokers, const char *topic, int n, kt_message_fn fn, void *ctx)
+{
     char why[256];
     int64_t *high = calloc((size_t)n, sizeof *high);
     int64_t *next = calloc((size_t)n, sizeof *next);
@@ -399,8 +422,7 @@ long kt_read_topic(const char *brokers, const char *topic, int n, kt_message_fn 
         if (!m->err && m->partition >= 0 && m->partition < n && m->offset < high[m->partition]) {
             next[m->partition] = m->offset + 1;
             count++;
-            if (fn && fn(ctx, m->partition, m->offset, m->key, m->key_len, m->payload,
-                         m->len) != 0)
+            if (fn && fn(ctx, m->partition, m->offset, m->key, m->key_len, m->payload, m->len) != 0)
                 done = 1;
         }
         rd_kafka_message_destroy(m);

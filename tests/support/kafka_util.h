@@ -40,8 +40,8 @@ typedef struct kt_producer {
  * only 5 MB of log per partition). 0, or -1 with a reason. */
 int kt_producer_open(kt_producer *p, const char *brokers, char *err, size_t errlen);
 /* Queues one message (key may be NULL); waits while the local queue is full. */
-int kt_produce(kt_producer *p, const char *topic, int32_t partition, const char *key,
-               size_t keylen, const void *value, size_t len);
+int kt_produce(kt_producer *p, const char *topic, int32_t partition, const char *key, size_t keylen,
+               const void *value, size_t len);
 /* Waits for every queued message's delivery report; 0 if all were
  * delivered, -1 otherwise (last_error says why). */
 int kt_producer_flush(kt_producer *p, int timeout_ms);
@@ -55,8 +55,7 @@ char *kt_event_urn(const char *json, size_t len);
  * one message keyed by its entity URN; text that does not parse is sent as
  * it is, without key. `rate` > 0 paces the sending (events per second).
  * Returns the number of messages queued, or -1. */
-long kt_produce_events(kt_producer *p, const char *topic, const char *buf, size_t len,
-                       double rate);
+long kt_produce_events(kt_producer *p, const char *topic, const char *buf, size_t len, double rate);
 
 /* ---- reading back ------------------------------------------------------- */
 

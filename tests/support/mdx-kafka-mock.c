@@ -35,12 +35,14 @@
 
 static volatile sig_atomic_t mock_stop;
 
-static void mock_on_signal(int sig) {
+static void mock_on_signal(int sig)
+{
     (void)sig;
     mock_stop = 1;
 }
 
-static void mock_usage(FILE *f) {
+static void mock_usage(FILE *f)
+{
     fprintf(f, "Usage: mdx-kafka-mock [--brokers N] --topic NAME:PARTITIONS [--topic ...]\n"
                "Runs a Kafka mock cluster on loopback, prints its bootstrap address, and\n"
                "runs until SIGTERM or end of standard input. Commands on stdin:\n"
@@ -48,7 +50,8 @@ static void mock_usage(FILE *f) {
 }
 
 /* Whether EOF on stdin should stop us: only when someone holds its other end. */
-static int mock_stdin_watched(void) {
+static int mock_stdin_watched(void)
+{
     struct stat st;
     if (fstat(STDIN_FILENO, &st) != 0)
         return 0;
@@ -56,7 +59,8 @@ static int mock_stdin_watched(void) {
 }
 
 /* Runs one command line; answers on stdout. */
-static void mock_command(rd_kafka_mock_cluster_t *mc, int nbrokers, char *line) {
+static void mock_command(rd_kafka_mock_cluster_t *mc, int nbrokers, char *line)
+{
     char verb[16], what[32];
     if (sscanf(line, "%15s %31s", verb, what) != 2) {
         printf("error: want 'down ID|all' or 'up ID|all'\n");
@@ -81,8 +85,8 @@ static void mock_command(rd_kafka_mock_cluster_t *mc, int nbrokers, char *line) 
         from = to = (int)id;
     }
     for (int id = from; id <= to; id++) {
-        rd_kafka_resp_err_t e = down ? rd_kafka_mock_broker_set_down(mc, id)
-                                     : rd_kafka_mock_broker_set_up(mc, id);
+        rd_kafka_resp_err_t e =
+            down ? rd_kafka_mock_broker_set_down(mc, id) : rd_kafka_mock_broker_set_up(mc, id);
         if (e) {
             printf("error: broker %d: %s\n", id, rd_kafka_err2str(e));
             fflush(stdout);
@@ -93,7 +97,8 @@ static void mock_command(rd_kafka_mock_cluster_t *mc, int nbrokers, char *line) 
     fflush(stdout);
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char **argv)
+{
     static const struct option longopts[] = {
         {"brokers", required_argument, NULL, 'b'},
         {"topic", required_argument, NULL, 't'},
@@ -115,9 +120,17 @@ int main(int argc, char **argv) {
                 return 2;
             }
             break;
-        case 't': topics[ntopics++] = optarg; break;
-        case 'h': mock_usage(stdout); free(topics); return 0;
-        default: mock_usage(stderr); free(topics); return 2;
+        case 't':
+            topics[ntopics++] = optarg;
+            break;
+        case 'h':
+            mock_usage(stdout);
+            free(topics);
+            return 0;
+        default:
+            mock_usage(stderr);
+            free(topics);
+            return 2;
         }
     }
     struct sigaction sa;

@@ -21,7 +21,8 @@
 #include "tests/support/event_gen.h"
 #include "tests/support/kafka_util.h"
 
-static void produce_usage(FILE *f) {
+static void produce_usage(FILE *f)
+{
     fprintf(f, "Usage: mdx-kafka-produce --brokers B --topic T [--rate N] [FILE...]\n"
                "       mdx-kafka-produce --brokers B --topic T --generate N [--entities M]\n"
                "                         [--seed S] [--ns NAME] [--rate N]\n"
@@ -29,7 +30,8 @@ static void produce_usage(FILE *f) {
                "--print\n");
 }
 
-static char *produce_read(FILE *f, size_t *len) {
+static char *produce_read(FILE *f, size_t *len)
+{
     size_t cap = 1 << 16, n = 0;
     char *buf = malloc(cap);
     while (buf) {
@@ -52,7 +54,8 @@ static char *produce_read(FILE *f, size_t *len) {
     return NULL;
 }
 
-static int produce_number(const char *opt, const char *s, double *out) {
+static int produce_number(const char *opt, const char *s, double *out)
+{
     char *end;
     errno = 0;
     double v = strtod(s, &end);
@@ -64,29 +67,54 @@ static int produce_number(const char *opt, const char *s, double *out) {
     return 0;
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char **argv)
+{
     static const struct option longopts[] = {
-        {"brokers", required_argument, NULL, 'b'}, {"topic", required_argument, NULL, 't'},
-        {"rate", required_argument, NULL, 'r'},    {"generate", required_argument, NULL, 'g'},
+        {"brokers", required_argument, NULL, 'b'},  {"topic", required_argument, NULL, 't'},
+        {"rate", required_argument, NULL, 'r'},     {"generate", required_argument, NULL, 'g'},
         {"entities", required_argument, NULL, 'e'}, {"seed", required_argument, NULL, 's'},
-        {"ns", required_argument, NULL, 'n'},      {"print", no_argument, NULL, 'p'},
-        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+        {"ns", required_argument, NULL, 'n'},       {"print", no_argument, NULL, 'p'},
+        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
     };
     const char *brokers = NULL, *topic = NULL, *ns = "gen";
     double rate = 0, generate = 0, entities = 0, seed = 1;
     int print = 0, ch;
     while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         switch (ch) {
-        case 'b': brokers = optarg; break;
-        case 't': topic = optarg; break;
-        case 'n': ns = optarg; break;
-        case 'p': print = 1; break;
-        case 'r': if (produce_number("--rate", optarg, &rate)) return 2; break;
-        case 'g': if (produce_number("--generate", optarg, &generate)) return 2; break;
-        case 'e': if (produce_number("--entities", optarg, &entities)) return 2; break;
-        case 's': if (produce_number("--seed", optarg, &seed)) return 2; break;
-        case 'h': produce_usage(stdout); return 0;
-        default: produce_usage(stderr); return 2;
+        case 'b':
+            brokers = optarg;
+            break;
+        case 't':
+            topic = optarg;
+            break;
+        case 'n':
+            ns = optarg;
+            break;
+        case 'p':
+            print = 1;
+            break;
+        case 'r':
+            if (produce_number("--rate", optarg, &rate))
+                return 2;
+            break;
+        case 'g':
+            if (produce_number("--generate", optarg, &generate))
+                return 2;
+            break;
+        case 'e':
+            if (produce_number("--entities", optarg, &entities))
+                return 2;
+            break;
+        case 's':
+            if (produce_number("--seed", optarg, &seed))
+                return 2;
+            break;
+        case 'h':
+            produce_usage(stdout);
+            return 0;
+        default:
+            produce_usage(stderr);
+            return 2;
         }
     }
     if (!print && (!brokers || !topic)) {
@@ -140,8 +168,8 @@ int main(int argc, char **argv) {
                     rd_kafka_poll(p.rk, 1);
                 }
             }
-            if (!ev || kt_produce(&p, topic, RD_KAFKA_PARTITION_UA, urn, urn ? strlen(urn) : 0,
-                                  ev, strlen(ev)) != 0)
+            if (!ev || kt_produce(&p, topic, RD_KAFKA_PARTITION_UA, urn, urn ? strlen(urn) : 0, ev,
+                                  strlen(ev)) != 0)
                 rc = 1;
             else
                 total++;
@@ -158,8 +186,7 @@ int main(int argc, char **argv) {
             if (f && f != stdin)
                 fclose(f);
             if (!buf) {
-                fprintf(stderr, "mdx-kafka-produce: cannot read %s: %s\n", path,
-                        strerror(errno));
+                fprintf(stderr, "mdx-kafka-produce: cannot read %s: %s\n", path, strerror(errno));
                 rc = 1;
                 break;
             }

@@ -13,7 +13,8 @@
 #include "indexer/kafka_metrics.h"
 
 /* The value of sample `name` (exactly, labels included), or -1. */
-static double sample(const char *text, const char *name) {
+static double sample(const char *text, const char *name)
+{
     size_t n = strlen(name);
     for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
         if (strncmp(p, name, n) == 0 && p[n] == ' ')
@@ -21,7 +22,8 @@ static double sample(const char *text, const char *name) {
     return -1;
 }
 
-START_TEST(test_counters_and_histogram) {
+START_TEST(test_counters_and_histogram)
+{
     kafka_metrics *m = kafka_metrics_new();
     ck_assert_ptr_nonnull(m);
     kafka_counters c = {0};
@@ -61,7 +63,8 @@ START_TEST(test_counters_and_histogram) {
 }
 END_TEST
 
-START_TEST(test_partitions_and_lag) {
+START_TEST(test_partitions_and_lag)
+{
     kafka_metrics *m = kafka_metrics_new();
     ck_assert_int_eq(kafka_metrics_set_partition(m, "events", 0, 40, 100, 1), 0);
     ck_assert_int_eq(kafka_metrics_set_partition(m, "events", 1, -1, 25, 1), 0);
@@ -74,11 +77,11 @@ START_TEST(test_partitions_and_lag) {
     ck_assert_double_eq(
         sample(t, "metadex_indexer_partition_committed_offset{topic=\"events\",partition=\"0\"}"),
         60);
-    ck_assert_double_eq(sample(t, "metadex_indexer_partition_lag{topic=\"events\",partition=\"0\"}"),
-                        40);
+    ck_assert_double_eq(
+        sample(t, "metadex_indexer_partition_lag{topic=\"events\",partition=\"0\"}"), 40);
     /* Nothing committed yet: all of it is lag, and no committed sample. */
-    ck_assert_double_eq(sample(t, "metadex_indexer_partition_lag{topic=\"events\",partition=\"1\"}"),
-                        25);
+    ck_assert_double_eq(
+        sample(t, "metadex_indexer_partition_lag{topic=\"events\",partition=\"1\"}"), 25);
     ck_assert_double_eq(
         sample(t, "metadex_indexer_partition_committed_offset{topic=\"events\",partition=\"1\"}"),
         -1);
@@ -86,7 +89,8 @@ START_TEST(test_partitions_and_lag) {
     ck_assert_ptr_null(strstr(t, "partition=\"2\""));
     /* Labels are escaped; an unknown watermark shows no lag. */
     ck_assert_double_eq(
-        sample(t, "metadex_indexer_partition_committed_offset{topic=\"we\\\"ird\",partition=\"0\"}"),
+        sample(t,
+               "metadex_indexer_partition_committed_offset{topic=\"we\\\"ird\",partition=\"0\"}"),
         5);
     ck_assert_ptr_null(strstr(t, "metadex_indexer_partition_lag{topic=\"we"));
     free(t);
@@ -94,7 +98,8 @@ START_TEST(test_partitions_and_lag) {
 }
 END_TEST
 
-START_TEST(test_health) {
+START_TEST(test_health)
+{
     kafka_metrics *m = kafka_metrics_new();
     int status = 0;
     size_t len;
@@ -116,7 +121,8 @@ START_TEST(test_health) {
 }
 END_TEST
 
-START_TEST(test_log_rate_limit) {
+START_TEST(test_log_rate_limit)
+{
     char path[] = "/tmp/test_kafka_log_XXXXXX";
     int fd = mkstemp(path);
     ck_assert_int_ge(fd, 0);
@@ -150,7 +156,8 @@ START_TEST(test_log_rate_limit) {
 }
 END_TEST
 
-int main(void) {
+int main(void)
+{
     Suite *s = suite_create("kafka_metrics");
     TCase *tc = tcase_create("metrics");
     tcase_add_test(tc, test_counters_and_histogram);
