@@ -1,11 +1,9 @@
 /* admin_api.c — the ranking admin endpoints (see admin_api.h). */
 #include "searchd/admin_api.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "searchd/facets.h"
 #include "searchd/filters.h"
@@ -15,66 +13,26 @@
 #include "searchd/reader.h"
 #include "searchd/search_api.h"
 #include "searchd/search_exec.h"
+#include "searchd/token_file.h"
 
-static char *g_token; /* NULL: disabled */
-static size_t g_token_len;
+static token g_token; /* text NULL: the admin API is disabled */
 
 int admin_init(const char *token_path, char *err, size_t errlen)
 {
     if (!token_path)
         return 0;
-    FILE *f = fopen(token_path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "--admin-token-file %s: cannot open it", token_path);
-        return -1;
-    }
-    char *buf = malloc(ADMIN_TOKEN_MAX_BYTES + 2);
-    size_t n = buf ? fread(buf, 1, ADMIN_TOKEN_MAX_BYTES + 2, f) : 0;
-    int rd_err = ferror(f);
-    fclose(f);
-    if (!buf || rd_err) {
-        free(buf);
-        snprintf(err, errlen, "--admin-token-file %s: %s", token_path,
-                 buf ? "read error" : "out of memory");
-        return -1;
-    }
-    size_t a = 0;
-    while (a < n && isspace((unsigned char)buf[a]))
-        a++;
-    while (n > a && isspace((unsigned char)buf[n - 1]))
-        n--;
-    size_t len = n - a;
-    int bad_char = 0;
-    for (size_t i = a; i < n; i++)
-        bad_char |= buf[i] < 0x21 || buf[i] > 0x7e;
-    if (len < ADMIN_TOKEN_MIN_BYTES || len > ADMIN_TOKEN_MAX_BYTES || bad_char) {
-        free(buf);
-        snprintf(err, errlen,
-                 "--admin-token-file %s: the token must be %d to %d printable ASCII characters "
-                 "without spaces",
-                 token_path, ADMIN_TOKEN_MIN_BYTES, ADMIN_TOKEN_MAX_BYTES);
-        return -1;
-    }
-    memmove(buf, buf + a, len);
-    buf[len] = '\0';
-    g_token = buf;
-    g_token_len = len;
-    return 0;
+    return token_read(&g_token, token_path, "--admin-token-file", ADMIN_TOKEN_MIN_BYTES,
+                      ADMIN_TOKEN_MAX_BYTES, err, errlen);
 }
 
 void admin_shutdown(void)
 {
-    if (g_token)
-        memset(g_token, 0, g_token_len);
-    free(g_token);
-    g_token = NULL;
-    g_token_len = 0;
+    token_free(&g_token);
 }
 
 /* ---- answers -------------------------------------------------------------- */
 
-static void reply_code(request *r, int status, const char *code, const char *msg,
-                       const char *field)
+static void reply_code(request *r, int status, const char *code, const char *msg, const char *field)
 {
     json_t *e = json_pack("{s:s,s:s}", "code", code, "message", msg);
     if (e && field)
@@ -82,39 +40,23 @@ static void reply_code(request *r, int status, const char *code, const char *msg
     req_reply_json(r, status, e ? json_pack("{s:o}", "error", e) : NULL);
 }
 
-/* Constant time in the length of the configured token: the time taken
- * says nothing about how much of a guess was right. */
-static int token_equal(const char *given, size_t n)
-{
-    volatile unsigned char diff = (unsigned char)(n != g_token_len);
-    for (size_t i = 0; i < g_token_len; i++)
-        diff |= (unsigned char)(g_token[i] ^ (n ? given[i % n] : 0));
-    return diff == 0;
-}
-
 /* 1 if the request carries the admin token; otherwise answers 503 (no
  * token configured) or 401 and returns 0. */
 static int authorized(request *r)
 {
-    if (!g_token) {
+    if (!g_token.text) {
         reply_code(r, 503, "unavailable",
                    "admin API disabled: start metadex-searchd with --admin-token-file", NULL);
         return 0;
     }
-    const char *h = req_header(r, "Authorization");
-    if (h && strncasecmp(h, "Bearer ", 7) == 0) {
-        const char *t = h + 7;
-        while (*t == ' ')
-            t++;
-        size_t n = strlen(t);
-        while (n && t[n - 1] == ' ')
-            n--;
-        if (token_equal(t, n))
-            return 1;
-    }
+    token_check c = token_check_request(&g_token, r);
+    if (c == TOKEN_OK)
+        return 1;
     req_add_header(r, "WWW-Authenticate", "Bearer realm=\"metadex admin\"");
     reply_code(r, 401, "unauthorized",
-               h ? "wrong admin token" : "missing Authorization: Bearer <admin token>", NULL);
+               c == TOKEN_WRONG ? "wrong admin token"
+                                : "missing Authorization: Bearer <admin token>",
+               NULL);
     return 0;
 }
 
@@ -330,8 +272,7 @@ static int fake_filters(request *r, const json_t *j, request *fake)
 
 /* The query's first page under one config (hits with explain). */
 static int preview_run(reader *rd, const char *q, const char *type, const rk_snapshot *snap,
-                       const filter_set *fs, long limit, json_t **hits, char *err,
-                       size_t errlen)
+                       const filter_set *fs, long limit, json_t **hits, char *err, size_t errlen)
 {
     qp_plan plan;
     qp_status qs = qp_analyze(rd->an, &rd->scratch, q, strlen(q), &plan, err, errlen);
@@ -355,8 +296,14 @@ static int preview_run(reader *rd, const char *q, const char *type, const rk_sna
             snprintf(err, errlen, "building filters: %s", xe.msg);
             rc = xe.code == XAP_E_MODIFIED ? XAP_E_MODIFIED : XAP_E_GENERIC;
         } else {
-            search_spec sp = {.rd = rd, .plan = &plan, .rank = &rank, .filter = filter,
-                              .facets = &fq, .show_removed = 0, .explain = 1, .offset = 0,
+            search_spec sp = {.rd = rd,
+                              .plan = &plan,
+                              .rank = &rank,
+                              .filter = filter,
+                              .facets = &fq,
+                              .show_removed = 0,
+                              .explain = 1,
+                              .offset = 0,
                               .limit = (uint32_t)limit};
             rc = search_exec(&sp, &res, err, errlen);
             xap_query_free(filter);
@@ -394,7 +341,8 @@ static json_t *moves_json(const json_t *saved, const json_t *proposed)
     const json_t *lists[2] = {proposed, saved};
     for (int l = 0; moves && l < 2; l++) {
         for (size_t i = 0; i < json_array_size(lists[l]); i++) {
-            const char *urn = json_string_value(json_object_get(json_array_get(lists[l], i), "urn"));
+            const char *urn =
+                json_string_value(json_object_get(json_array_get(lists[l], i), "urn"));
             if (!urn)
                 continue;
             long s = rank_of(saved, urn), p = rank_of(proposed, urn);
@@ -429,14 +377,15 @@ void admin_preview_handle(request *r)
     json_t *saved = NULL, *proposed = NULL;
     const char *k;
     const json_t *v;
-    json_object_foreach(j, k, v) {
+    json_object_foreach(j, k, v)
+    {
         int ok = 0;
         for (size_t i = 0; known[i] && !ok; i++)
             ok = strcmp(known[i], k) == 0;
         if (!ok) {
             char msg[300];
-            snprintf(msg, sizeof msg, "unknown member %.200s (known: q, config, limit, filter, type)",
-                     k);
+            snprintf(msg, sizeof msg,
+                     "unknown member %.200s (known: q, config, limit, filter, type)", k);
             reply_code(r, 400, "bad_request", msg, k);
             goto done;
         }
@@ -497,9 +446,9 @@ void admin_preview_handle(request *r)
         goto done;
     }
     json_t *moves = moves_json(saved, proposed);
-    json_t *ans = moves ? json_pack("{s:O,s:O,s:o}", "saved", saved, "proposed", proposed,
-                                    "moves", moves)
-                        : NULL;
+    json_t *ans =
+        moves ? json_pack("{s:O,s:O,s:o}", "saved", saved, "proposed", proposed, "moves", moves)
+              : NULL;
     if (ans)
         req_reply_json(r, 200, ans);
     else

@@ -27,9 +27,9 @@
 
 #include "searchd/request.h"
 
-#define ADMIN_TOKEN_MIN_BYTES 16   /* a shorter token is refused at start */
+#define ADMIN_TOKEN_MIN_BYTES 16 /* a shorter token is refused at start */
 #define ADMIN_TOKEN_MAX_BYTES 4096
-#define ADMIN_VERSIONS_DEFAULT 50  /* versions listed when limit is absent */
+#define ADMIN_VERSIONS_DEFAULT 50 /* versions listed when limit is absent */
 #define ADMIN_VERSIONS_MAX 1000
 
 /* Reads the admin token from `path` (NULL: the admin API is disabled);

@@ -201,10 +201,10 @@ int explain_page(const explain_spec *sp, explain_doc *docs, size_t n, xap_err *x
         double tb = sp->rank->type_boosts ? rk_type_boost(cfg, docs[i].type) : 1.0;
         double pb = sp->rank->type_boosts ? rk_platform_boost(cfg, docs[i].platform) : 1.0;
         double total = text[i] * tb * pb + pop[i] + bonus[i];
-        json_t *ex = json_pack("{s:o,s:f,s:f,s:f,s:f,s:f,s:f,s:o}", "fields", fields[i],
-                               "typo_penalty", penalty[i], "exact_bonus", bonus[i],
-                               "popularity", pop[i], "type_boost", tb, "platform_boost", pb,
-                               "total", total, "matched_terms", terms[i]);
+        json_t *ex =
+            json_pack("{s:o,s:f,s:f,s:f,s:f,s:f,s:f,s:o}", "fields", fields[i], "typo_penalty",
+                      penalty[i], "exact_bonus", bonus[i], "popularity", pop[i], "type_boost", tb,
+                      "platform_boost", pb, "total", total, "matched_terms", terms[i]);
         fields[i] = terms[i] = NULL; /* stolen (even on failure) */
         if (!ex || json_object_set_new(docs[i].hit, "explain", ex) != 0)
             goto fail;

@@ -33,21 +33,21 @@
 
 typedef struct explain_doc {
     xap_docid id;
-    char *urn;            /* its id term is built from it (owned by the caller) */
-    char *type;           /* for the type boost (may be NULL) */
-    char *platform;       /* for the platform boost (may be NULL) */
-    json_t *hit;          /* gains "explain" */
+    char *urn;      /* its id term is built from it (owned by the caller) */
+    char *type;     /* for the type boost (may be NULL) */
+    char *platform; /* for the platform boost (may be NULL) */
+    json_t *hit;    /* gains "explain" */
 } explain_doc;
 
 typedef struct explain_spec {
     xap_db *db;
     const qp_plan *plan;
     const qp_rank *rank;
-    size_t nwords;   /* the words the text query used */
-    xap_op op;       /* XAP_OP_AND, or XAP_OP_OR in "any" mode */
-    xap_enquire *e;  /* an enquire over the full query (matching terms) */
+    size_t nwords;          /* the words the text query used */
+    xap_op op;              /* XAP_OP_AND, or XAP_OP_OR in "any" mode */
+    xap_enquire *e;         /* an enquire over the full query (matching terms) */
     const xap_query *bonus; /* the exact-match bonus query, or NULL */
-    int browse;      /* no text query: hits are ordered by popularity */
+    int browse;             /* no text query: hits are ordered by popularity */
 } explain_spec;
 
 /* Adds "explain" to every hit. Returns XAP_OK, or an XAP_E_* code with

@@ -198,8 +198,7 @@ static int split_word(qp_word *w, const vocab *v)
     if (!best)
         return 0;
     uint32_t all = text_fields();
-    if (unit_push(&w->split[0], f, best, NULL, bl.fields & all, QP_VIA_SPLIT, 0, QP_G_SPLIT) <
-            0 ||
+    if (unit_push(&w->split[0], f, best, NULL, bl.fields & all, QP_VIA_SPLIT, 0, QP_G_SPLIT) < 0 ||
         unit_push(&w->split[1], f + best, len - best, NULL, br.fields & all, QP_VIA_SPLIT, 0,
                   QP_G_SPLIT) < 0)
         return -1;
@@ -247,8 +246,8 @@ static int span_word(qp_plan *p, size_t i, size_t k, const vocab *v, const ranki
                 return -1; /* alts[0] is always the joined form itself */
             if (unit_has(u, pre[m].word))
                 continue;
-            if (unit_push(u, pre[m].word, pre[m].len, NULL, pre[m].fields & all,
-                          QP_VIA_PREFIX, 0, QP_G_PREFIX) < 0)
+            if (unit_push(u, pre[m].word, pre[m].len, NULL, pre[m].fields & all, QP_VIA_PREFIX, 0,
+                          QP_G_PREFIX) < 0)
                 return -1;
         }
     }
@@ -374,8 +373,8 @@ static int index_names(qp_plan *p, an_analyzer *an, an_terms *scratch, const nam
     names_result *res = malloc(sizeof *res);
     if (!res)
         return -1;
-    names_status st = names_search(nm, an, scratch, p->norm, strlen(p->norm), type,
-                                   NAMES_LIMIT_MAX, res, err, errlen);
+    names_status st = names_search(nm, an, scratch, p->norm, strlen(p->norm), type, NAMES_LIMIT_MAX,
+                                   res, err, errlen);
     int rc = 0;
     for (size_t i = 0; st == NAMES_OK && i < res->n && rc == 0; i++) {
         const names_hit *h = &res->hits[i];
@@ -399,9 +398,8 @@ static int index_names(qp_plan *p, an_analyzer *an, an_terms *scratch, const nam
     return rc;
 }
 
-qp_status qp_expand(qp_plan *p, an_analyzer *an, an_terms *scratch, const vocab *v,
-                    const names *nm, const char *type, const ranking_config *cfg, char *err,
-                    size_t errlen)
+qp_status qp_expand(qp_plan *p, an_analyzer *an, an_terms *scratch, const vocab *v, const names *nm,
+                    const char *type, const ranking_config *cfg, char *err, size_t errlen)
 {
     p->expanded = v != NULL;
     for (size_t i = 0; i < p->nwords; i++) {
@@ -478,18 +476,24 @@ char *qp_did_you_mean(const qp_plan *p)
 static int alt_rank(const qp_alt *a)
 {
     switch (a->via) {
-    case QP_VIA_EXACT: return 0;
-    case QP_VIA_SYNONYM: return 1;
-    case QP_VIA_SPLIT: return 2;
-    case QP_VIA_PREFIX: return 3;
-    default: return 3 + a->edits;
+    case QP_VIA_EXACT:
+        return 0;
+    case QP_VIA_SYNONYM:
+        return 1;
+    case QP_VIA_SPLIT:
+        return 2;
+    case QP_VIA_PREFIX:
+        return 3;
+    default:
+        return 3 + a->edits;
     }
 }
 
 static void best_in(const qp_unit *u, const char *term, const qp_alt **best)
 {
     for (size_t i = 0; i < u->nalts; i++)
-        if (strcmp(u->alts[i].term, term) == 0 && (!*best || alt_rank(&u->alts[i]) < alt_rank(*best)))
+        if (strcmp(u->alts[i].term, term) == 0 &&
+            (!*best || alt_rank(&u->alts[i]) < alt_rank(*best)))
             *best = &u->alts[i];
 }
 

@@ -63,7 +63,10 @@ void qp_rank_init(qp_rank *r, const ranking_config *cfg)
     r->type_boosts = 1;
 }
 
-int qp_set_weighting(xap_enquire *e, xap_err *err) { return xap_enquire_set_coord(e, err); }
+int qp_set_weighting(xap_enquire *e, xap_err *err)
+{
+    return xap_enquire_set_coord(e, err);
+}
 
 /* A growable list of subqueries that frees what it holds. */
 typedef struct qlist {
@@ -125,8 +128,7 @@ static xap_query *scaled(xap_query *q, double factor, xap_err *err)
 
 /* Pushes prefix+mark+body as a term; a term longer than Xapian allows
  * cannot be in the index and is left out. */
-static int push_term(qlist *l, const char *prefix, const char *mark, const char *body,
-                     xap_err *err)
+static int push_term(qlist *l, const char *prefix, const char *mark, const char *body, xap_err *err)
 {
     char buf[QP_TERM_MAX + 1];
     int n = snprintf(buf, sizeof buf, "%s%s%s", prefix, mark, body);
@@ -152,8 +154,8 @@ static int push_group(qlist *out, const qp_rank *rank, const qp_unit *u, const f
             if (!a->stem || dup)
                 continue;
         }
-        if (push_term(&terms, fd->prefix, stems ? TERM_STEM_MARK : "",
-                      stems ? a->stem : a->term, err) < 0) {
+        if (push_term(&terms, fd->prefix, stems ? TERM_STEM_MARK : "", stems ? a->stem : a->term,
+                      err) < 0) {
             ql_free(&terms);
             return -1;
         }
@@ -176,8 +178,7 @@ static xap_query *unit_query(const qp_rank *rank, const qp_unit *u, xap_err *err
         for (int g = 0; g < QP_G_COUNT; g++)
             if (push_group(&field, rank, u, fd, (qp_group)g, 0, err) < 0)
                 goto fail;
-        if ((fd->flags & FIELD_STEMMED) &&
-            push_group(&field, rank, u, fd, QP_G_EXACT, 1, err) < 0)
+        if ((fd->flags & FIELD_STEMMED) && push_group(&field, rank, u, fd, QP_G_EXACT, 1, err) < 0)
             goto fail;
         /* One field scores its best alternative, not their sum: "orders"
          * matching as itself, as a completion and as a typo of "order" is
@@ -261,9 +262,12 @@ fail:
 static double bonus_weight(const qp_rank *rank, const qp_bonus *b)
 {
     switch (b->kind) {
-    case QP_B_EXACT: return 1.0;
-    case QP_B_TYPO: return rank->group_weight[b->edits >= 2 ? QP_G_TYPO2 : QP_G_TYPO1];
-    default: return rank->group_weight[QP_G_PREFIX];
+    case QP_B_EXACT:
+        return 1.0;
+    case QP_B_TYPO:
+        return rank->group_weight[b->edits >= 2 ? QP_G_TYPO2 : QP_G_TYPO1];
+    default:
+        return rank->group_weight[QP_G_PREFIX];
     }
 }
 

@@ -114,7 +114,7 @@ typedef enum {
 } qp_bonus_kind;
 
 typedef struct qp_bonus {
-    char *term;    /* an exact-name term (TERM_EXACT_PREFIX...) or an id term */
+    char *term; /* an exact-name term (TERM_EXACT_PREFIX...) or an id term */
     size_t len;
     uint8_t kind;  /* qp_bonus_kind */
     uint8_t edits; /* for QP_B_TYPO: the most edits of one corrected word */
@@ -123,21 +123,21 @@ typedef struct qp_bonus {
 typedef struct qp_plan {
     qp_word *words;
     size_t nwords;
-    char *norm;       /* an_normalize(q): pinned queries are keyed by it; NULL for an empty q */
-    qp_bonus *bonus;  /* exact-match terms (the first ones: the query as typed) */
+    char *norm;      /* an_normalize(q): pinned queries are keyed by it; NULL for an empty q */
+    qp_bonus *bonus; /* exact-match terms (the first ones: the query as typed) */
     size_t nbonus;
-    int last_open;    /* q does not end in a space: its last word is being typed */
-    int expanded;     /* qp_expand ran with a vocabulary */
+    int last_open; /* q does not end in a space: its last word is being typed */
+    int expanded;  /* qp_expand ran with a vocabulary */
 } qp_plan;
 
 /* The numbers a query is built with. qp_rank_init takes them from a
  * ranking config; explain.c then zeroes some to isolate one share. */
 typedef struct qp_rank {
-    const ranking_config *cfg;     /* which fields are searched, boosts by type/platform */
-    double field_weight[F_COUNT];  /* per field (cfg boosts) */
+    const ranking_config *cfg;       /* which fields are searched, boosts by type/platform */
+    double field_weight[F_COUNT];    /* per field (cfg boosts) */
     double group_weight[QP_G_COUNT]; /* per group (1, typo, prefix, split weights) */
-    double stem_factor;            /* a stem-only match relative to the word itself */
-    int type_boosts;               /* apply type and platform boosts (1 normally) */
+    double stem_factor;              /* a stem-only match relative to the word itself */
+    int type_boosts;                 /* apply type and platform boosts (1 normally) */
 } qp_rank;
 
 void qp_rank_init(qp_rank *r, const ranking_config *cfg);
@@ -151,16 +151,15 @@ typedef enum {
 /* ---- query_words.c ---- */
 
 /* Analyses q[0..len) into *out (zeroed first). `scratch` is reused. */
-qp_status qp_analyze(an_analyzer *an, an_terms *scratch, const char *q, size_t len,
-                     qp_plan *out, char *err, size_t errlen);
+qp_status qp_analyze(an_analyzer *an, an_terms *scratch, const char *q, size_t len, qp_plan *out,
+                     char *err, size_t errlen);
 void qp_free(qp_plan *p);
 
 /* Adds a bonus term (copied; a term already there keeps its first kind).
  * Returns 0, or -1 on allocation failure. */
 int qp_add_bonus(qp_plan *p, const char *term, size_t len, qp_bonus_kind kind, unsigned edits);
 /* Adds TERM_EXACT_PREFIX + norm[0..len) as a bonus term. */
-int qp_add_exact_name(qp_plan *p, const char *norm, size_t len, qp_bonus_kind kind,
-                      unsigned edits);
+int qp_add_exact_name(qp_plan *p, const char *norm, size_t len, qp_bonus_kind kind, unsigned edits);
 
 /* ---- query_expand.c ---- */
 
@@ -172,9 +171,8 @@ int qp_add_exact_name(qp_plan *p, const char *norm, size_t len, qp_bonus_kind ki
  * customer_orders) or, while the last word is being typed, starts with it
  * (of entity type `type` when not NULL). `scratch` is reused. Returns QP_OK
  * or QP_INTERNAL with err. */
-qp_status qp_expand(qp_plan *p, an_analyzer *an, an_terms *scratch, const vocab *v,
-                    const names *nm, const char *type, const ranking_config *cfg, char *err,
-                    size_t errlen);
+qp_status qp_expand(qp_plan *p, an_analyzer *an, an_terms *scratch, const vocab *v, const names *nm,
+                    const char *type, const ranking_config *cfg, char *err, size_t errlen);
 
 /* The query with every word that found nothing replaced by its suggestion
  * (malloc'd), or NULL when no word needs one (or on allocation failure). */

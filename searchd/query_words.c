@@ -77,8 +77,7 @@ int qp_add_bonus(qp_plan *p, const char *term, size_t len, qp_bonus_kind kind, u
     return 0;
 }
 
-int qp_add_exact_name(qp_plan *p, const char *norm, size_t len, qp_bonus_kind kind,
-                      unsigned edits)
+int qp_add_exact_name(qp_plan *p, const char *norm, size_t len, qp_bonus_kind kind, unsigned edits)
 {
     char term[QP_TERM_MAX + 1];
     size_t plen = strlen(TERM_EXACT_PREFIX);
@@ -131,8 +130,8 @@ static int urn_term(const char *q, size_t len, qp_plan *out)
 {
     while (len && (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r'))
         q++, len--;
-    while (len && (q[len - 1] == ' ' || q[len - 1] == '\t' || q[len - 1] == '\n' ||
-                   q[len - 1] == '\r'))
+    while (len &&
+           (q[len - 1] == ' ' || q[len - 1] == '\t' || q[len - 1] == '\n' || q[len - 1] == '\r'))
         len--;
     if (len < 8 || strncmp(q, "urn:li:", 7) != 0 || memchr(q, ' ', len))
         return 0;
@@ -147,8 +146,8 @@ static int urn_term(const char *q, size_t len, qp_plan *out)
     return qp_add_bonus(out, term, (size_t)n, QP_B_EXACT, 0);
 }
 
-qp_status qp_analyze(an_analyzer *an, an_terms *scratch, const char *q, size_t len,
-                     qp_plan *out, char *err, size_t errlen)
+qp_status qp_analyze(an_analyzer *an, an_terms *scratch, const char *q, size_t len, qp_plan *out,
+                     char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
     an_terms_clear(scratch);

@@ -115,7 +115,10 @@ static int bad(pctx *p, const char *path, const char *fmt, ...)
     return -1;
 }
 
-static int nomem(pctx *p) { return bad(p, "", "out of memory"); }
+static int nomem(pctx *p)
+{
+    return bad(p, "", "out of memory");
+}
 
 /* path + "." + member (or "[i]"), refused when it would not fit. */
 static int join_path(pctx *p, char *out, size_t cap, const char *base, const char *member)
@@ -126,8 +129,7 @@ static int join_path(pctx *p, char *out, size_t cap, const char *base, const cha
     return 0;
 }
 
-static int get_number(pctx *p, const json_t *v, const char *path, double lo, double hi,
-                      double *out)
+static int get_number(pctx *p, const json_t *v, const char *path, double lo, double hi, double *out)
 {
     if (!json_is_number(v) || json_number_value(v) < lo || json_number_value(v) > hi)
         return bad(p, path, "must be a number between %g and %g", lo, hi);
@@ -154,14 +156,14 @@ static int get_bool(pctx *p, const json_t *v, const char *path, int *out)
 }
 
 /* A member table: the object's known names, and the path to report. */
-static int check_members(pctx *p, const json_t *obj, const char *path,
-                         const char *const *known)
+static int check_members(pctx *p, const json_t *obj, const char *path, const char *const *known)
 {
     if (!json_is_object(obj))
         return bad(p, path, "must be an object");
     const char *k;
     const json_t *v;
-    json_object_foreach((json_t *)obj, k, v) {
+    json_object_foreach((json_t *)obj, k, v)
+    {
         int found = 0;
         for (size_t i = 0; known[i] && !found; i++)
             found = strcmp(known[i], k) == 0;
@@ -181,7 +183,8 @@ static int parse_boosts(pctx *p, const json_t *obj, ranking_config *c)
         return bad(p, "boosts", "must be an object");
     const char *k;
     const json_t *v;
-    json_object_foreach((json_t *)obj, k, v) {
+    json_object_foreach((json_t *)obj, k, v)
+    {
         char path[256];
         if (join_path(p, path, sizeof path, "boosts", k) != 0)
             return -1;
@@ -198,10 +201,9 @@ static int parse_boosts(pctx *p, const json_t *obj, ranking_config *c)
 
 static int parse_typo(pctx *p, const json_t *obj, ranking_config *c)
 {
-    static const char *const known[] = {"enabled",         "one_edit_min_len",
-                                        "two_edits_min_len", "first_letter_exempt",
-                                        "one_edit_weight", "two_edits_weight",
-                                        "max_expansions",  NULL};
+    static const char *const known[] = {
+        "enabled",         "one_edit_min_len", "two_edits_min_len", "first_letter_exempt",
+        "one_edit_weight", "two_edits_weight", "max_expansions",    NULL};
     if (check_members(p, obj, "typo", known) != 0)
         return -1;
     const json_t *v;
@@ -289,8 +291,8 @@ static int plain_string(const char *s, size_t max)
  * (a misspelt type would silently boost nothing); platforms are open-ended.
  * Each distinct non-1 boost costs one more filtered branch per query
  * (query_plan.c), hence RK_BOOST_GROUPS_MAX. */
-static int parse_keyed(pctx *p, const json_t *obj, const char *name, int types,
-                       rk_keyed **out, size_t *nout)
+static int parse_keyed(pctx *p, const json_t *obj, const char *name, int types, rk_keyed **out,
+                       size_t *nout)
 {
     if (!json_is_object(obj))
         return bad(p, name, "must be an object");
@@ -304,7 +306,8 @@ static int parse_keyed(pctx *p, const json_t *obj, const char *name, int types,
     double groups[RK_BOOST_GROUPS_MAX];
     const char *k;
     const json_t *val;
-    json_object_foreach((json_t *)obj, k, val) {
+    json_object_foreach((json_t *)obj, k, val)
+    {
         char path[RK_KEY_MAX_BYTES + 64];
         if (join_path(p, path, sizeof path, name, k) != 0)
             goto fail;
@@ -382,8 +385,7 @@ static int parse_synonyms(pctx *p, const json_t *arr, ranking_config *c)
         return bad(p, "synonyms", "must be an array of arrays of words");
     size_t n = json_array_size(arr);
     if (n > RK_SYN_GROUPS_MAX)
-        return bad(p, "synonyms", "has %zu groups; at most %d are allowed", n,
-                   RK_SYN_GROUPS_MAX);
+        return bad(p, "synonyms", "has %zu groups; at most %d are allowed", n, RK_SYN_GROUPS_MAX);
     c->synonyms = n ? calloc(n, sizeof *c->synonyms) : NULL;
     if (n && !c->synonyms)
         return nomem(p);
@@ -412,8 +414,8 @@ static int parse_synonyms(pctx *p, const json_t *arr, ranking_config *c)
                 return -1;
             for (size_t j = 0; j < i; j++)
                 if (strcmp(sg->terms[j], sg->terms[i]) == 0)
-                    return bad(p, wpath, "repeats synonyms[%zu][%zu] (both search \"%s\")", g,
-                               j, sg->terms[i]);
+                    return bad(p, wpath, "repeats synonyms[%zu][%zu] (both search \"%s\")", g, j,
+                               sg->terms[i]);
         }
     }
     /* A word in two groups would make its expansion depend on group order. */
@@ -442,7 +444,8 @@ static int parse_pinned(pctx *p, const json_t *obj, ranking_config *c)
         return nomem(p);
     const char *k;
     const json_t *v;
-    json_object_foreach((json_t *)obj, k, v) {
+    json_object_foreach((json_t *)obj, k, v)
+    {
         char path[RK_KEY_MAX_BYTES + 64];
         if (join_path(p, path, sizeof path, "pinned", k) != 0)
             return -1;
@@ -480,13 +483,12 @@ static int parse_pinned(pctx *p, const json_t *obj, ranking_config *c)
     return 0;
 }
 
-int rk_parse(const json_t *j, an_analyzer *an, ranking_config *out, char *field,
-             size_t fieldlen, char *msg, size_t msglen)
+int rk_parse(const json_t *j, an_analyzer *an, ranking_config *out, char *field, size_t fieldlen,
+             char *msg, size_t msglen)
 {
-    static const char *const known[] = {"version",     "saved_at",   "boosts",
-                                        "typo",        "prefix",     "exact_bonus",
-                                        "popularity",  "type_boosts", "platform_boosts",
-                                        "synonyms",    "pinned",     NULL};
+    static const char *const known[] = {
+        "version",    "saved_at",    "boosts",          "typo",     "prefix", "exact_bonus",
+        "popularity", "type_boosts", "platform_boosts", "synonyms", "pinned", NULL};
     pctx p = {.an = an, .field = field, .fieldlen = fieldlen, .msg = msg, .msglen = msglen};
     rk_defaults(out);
     an_terms_init(&p.terms);
@@ -509,8 +511,8 @@ int rk_parse(const json_t *j, an_analyzer *an, ranking_config *out, char *field,
         parse_keyed(&p, v, "type_boosts", 1, &out->type_boosts, &out->ntype_boosts) != 0)
         goto done;
     if ((v = json_object_get(j, "platform_boosts")) &&
-        parse_keyed(&p, v, "platform_boosts", 0, &out->platform_boosts,
-                    &out->nplatform_boosts) != 0)
+        parse_keyed(&p, v, "platform_boosts", 0, &out->platform_boosts, &out->nplatform_boosts) !=
+            0)
         goto done;
     if ((v = json_object_get(j, "synonyms")) && parse_synonyms(&p, v, out) != 0)
         goto done;
@@ -574,9 +576,9 @@ json_t *rk_to_json(const ranking_config *c)
         "first_letter_exempt", c->first_letter_exempt, "one_edit_weight", c->one_edit_weight,
         "two_edits_weight", c->two_edits_weight, "max_expansions", (int)c->typo_max, "prefix",
         "enabled", c->prefix_enabled, "min_len", (int)c->prefix_min_len, "max_expansions",
-        (int)c->prefix_max, "weight", c->prefix_weight, "exact_bonus", c->exact_bonus,
-        "popularity", "weight", c->popularity_weight, "cap", c->popularity_cap, "type_boosts",
-        types, "platform_boosts", platforms, "synonyms", syn, "pinned", pinned);
+        (int)c->prefix_max, "weight", c->prefix_weight, "exact_bonus", c->exact_bonus, "popularity",
+        "weight", c->popularity_weight, "cap", c->popularity_cap, "type_boosts", types,
+        "platform_boosts", platforms, "synonyms", syn, "pinned", pinned);
 }
 
 /* ---- lookups ------------------------------------------------------------------ */

@@ -35,20 +35,22 @@
 #include "model/fields.h"
 
 /* Validation limits: they bound the work one query can cost. */
-#define RK_BOOST_MAX 100.0       /* field, type and platform boosts are in [0, RK_BOOST_MAX] */
-#define RK_WORD_CPS_MAX 64       /* typo and prefix lengths are in [1, RK_WORD_CPS_MAX] */
-#define RK_EXPANSIONS_MAX 100    /* typo.max_expansions, prefix.max_expansions (VOCAB_MAX_EXPANSIONS) */
+#define RK_BOOST_MAX 100.0 /* field, type and platform boosts are in [0, RK_BOOST_MAX] */
+#define RK_WORD_CPS_MAX 64 /* typo and prefix lengths are in [1, RK_WORD_CPS_MAX] */
+#define RK_EXPANSIONS_MAX                                                                          \
+    100 /* typo.max_expansions, prefix.max_expansions (VOCAB_MAX_EXPANSIONS) */
 #define RK_EXACT_BONUS_MAX 1000.0
-#define RK_POPULARITY_MAX 100.0  /* popularity.weight */
+#define RK_POPULARITY_MAX 100.0 /* popularity.weight */
 #define RK_POPULARITY_CAP_MAX 1000.0
-#define RK_KEYED_MAX 200         /* entries of type_boosts and of platform_boosts */
-#define RK_KEY_MAX_BYTES 128     /* a type, platform or pinned query */
-#define RK_BOOST_GROUPS_MAX 8    /* distinct non-1 values among type boosts (and among platform boosts) */
-#define RK_SYN_GROUPS_MAX 500    /* synonym groups */
-#define RK_SYN_WORDS_MAX 10      /* words in one group */
+#define RK_KEYED_MAX 200     /* entries of type_boosts and of platform_boosts */
+#define RK_KEY_MAX_BYTES 128 /* a type, platform or pinned query */
+#define RK_BOOST_GROUPS_MAX                                                                        \
+    8 /* distinct non-1 values among type boosts (and among platform boosts) */
+#define RK_SYN_GROUPS_MAX 500 /* synonym groups */
+#define RK_SYN_WORDS_MAX 10   /* words in one group */
 #define RK_SYN_WORD_MAX_BYTES 100
-#define RK_PINNED_MAX 500        /* pinned queries */
-#define RK_PINNED_URNS_MAX 20    /* URNs pinned to one query */
+#define RK_PINNED_MAX 500     /* pinned queries */
+#define RK_PINNED_URNS_MAX 20 /* URNs pinned to one query */
 #define RK_URN_MAX_BYTES 4096
 
 typedef struct rk_keyed {
@@ -73,25 +75,25 @@ typedef struct ranking_config {
     double boosts[F_COUNT]; /* per FIELD_TEXT field; 0: the field is not searched */
 
     int typo_enabled;
-    unsigned one_edit_min_len;  /* code points */
+    unsigned one_edit_min_len; /* code points */
     unsigned two_edits_min_len;
     int first_letter_exempt;
-    double one_edit_weight;     /* relative to an exact match, in [0, 1] */
-    double two_edits_weight;    /* in [0, one_edit_weight] */
-    unsigned typo_max;          /* typo.max_expansions */
+    double one_edit_weight;  /* relative to an exact match, in [0, 1] */
+    double two_edits_weight; /* in [0, one_edit_weight] */
+    unsigned typo_max;       /* typo.max_expansions */
 
     int prefix_enabled;
     unsigned prefix_min_len;
-    unsigned prefix_max;        /* prefix.max_expansions */
-    double prefix_weight;       /* in [0, 1] */
+    unsigned prefix_max;  /* prefix.max_expansions */
+    double prefix_weight; /* in [0, 1] */
 
-    double exact_bonus;         /* added when the query is the name / short name / URN */
-    double popularity_weight;   /* prior = min(cap, weight * log1p(usage)) */
+    double exact_bonus;       /* added when the query is the name / short name / URN */
+    double popularity_weight; /* prior = min(cap, weight * log1p(usage)) */
     double popularity_cap;
 
-    rk_keyed *type_boosts;      /* absent types: 1.0 */
+    rk_keyed *type_boosts; /* absent types: 1.0 */
     size_t ntype_boosts;
-    rk_keyed *platform_boosts;  /* absent platforms: 1.0 */
+    rk_keyed *platform_boosts; /* absent platforms: 1.0 */
     size_t nplatform_boosts;
     rk_synonym_group *synonyms;
     size_t nsynonyms;
@@ -106,8 +108,8 @@ void rk_defaults(ranking_config *c);
  * with the member's path in field (e.g. "boosts.name"; "" for the document
  * itself) and a full message in msg ("boosts.name: must be a number between
  * 0 and 100"); nothing is left to free on failure. */
-int rk_parse(const json_t *j, an_analyzer *an, ranking_config *out, char *field,
-             size_t fieldlen, char *msg, size_t msglen);
+int rk_parse(const json_t *j, an_analyzer *an, ranking_config *out, char *field, size_t fieldlen,
+             char *msg, size_t msglen);
 
 /* The config as its JSON document, every member present ("version" is
  * added by the caller that knows it). NULL on allocation failure. */

@@ -46,8 +46,8 @@ json_t *rs_snapshot_json(const rk_snapshot *s)
     if (!cfg)
         return NULL;
     json_object_set_new(cfg, "version", json_integer((json_int_t)s->version));
-    return json_pack("{s:I,s:o,s:o}", "version", (json_int_t)s->version, "config", cfg,
-                     "saved_at", s->saved_at[0] ? json_string(s->saved_at) : json_null());
+    return json_pack("{s:I,s:o,s:o}", "version", (json_int_t)s->version, "config", cfg, "saved_at",
+                     s->saved_at[0] ? json_string(s->saved_at) : json_null());
 }
 
 /* ---- reading -------------------------------------------------------------- */
@@ -103,8 +103,7 @@ static rs_status read_key(xap_db *db, const char *key, char **val, size_t *len, 
         return RS_ERROR;
     }
     if (*len > RS_DOC_MAX_BYTES) {
-        snprintf(err, errlen, "%s is %zu bytes; at most %u are read", key, *len,
-                 RS_DOC_MAX_BYTES);
+        snprintf(err, errlen, "%s is %zu bytes; at most %u are read", key, *len, RS_DOC_MAX_BYTES);
         free(*val);
         *val = NULL;
         return RS_ERROR;
@@ -404,10 +403,10 @@ rs_status rs_save(const char *db_path, const ranking_config *cfg, json_t **saved
     xap_err xe = {0};
     xap_db *wdb = xap_db_open_write(db_path, &xe);
     if (!wdb) {
-        snprintf(err, errlen, "%s", xe.code == XAP_E_LOCKED
-                                        ? "the index is being written by another process "
-                                          "(an indexer is running); save again when it is done"
-                                        : xe.msg);
+        snprintf(err, errlen, "%s",
+                 xe.code == XAP_E_LOCKED ? "the index is being written by another process "
+                                           "(an indexer is running); save again when it is done"
+                                         : xe.msg);
         return xe.code == XAP_E_LOCKED ? RS_LOCKED : RS_ERROR;
     }
     int rc = save_fn(wdb, &job, err, errlen);

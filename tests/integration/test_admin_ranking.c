@@ -49,7 +49,10 @@ static json_t *admin(const char *method, const char *path, const char *body, lon
 }
 
 /* Back to the defaults (saved as a new version). */
-static void reset(void) { json_decref(admin("POST", "/v1/admin/ranking/revert", "{\"version\": 0}", 200)); }
+static void reset(void)
+{
+    json_decref(admin("POST", "/v1/admin/ranking/revert", "{\"version\": 0}", 200));
+}
 
 static json_int_t current_version(void)
 {
@@ -59,7 +62,10 @@ static json_int_t current_version(void)
     return v;
 }
 
-static const char *first(const json_t *res) { return re_hit_urn(res, 0); }
+static const char *first(const json_t *res)
+{
+    return re_hit_urn(res, 0);
+}
 
 START_TEST(get_is_public_and_defaults_come_from_the_registry)
 {
@@ -89,11 +95,11 @@ END_TEST
 
 START_TEST(writes_need_the_token)
 {
-    const char *const calls[][3] = {{"PUT", "/v1/admin/ranking", "{}"},
-                                    {"GET", "/v1/admin/ranking/versions", NULL},
-                                    {"POST", "/v1/admin/ranking/revert", "{\"version\": 0}"},
-                                    {"POST", "/v1/admin/ranking/preview",
-                                     "{\"q\": \"lynx\", \"config\": {}}"}};
+    const char *const calls[][3] = {
+        {"PUT", "/v1/admin/ranking", "{}"},
+        {"GET", "/v1/admin/ranking/versions", NULL},
+        {"POST", "/v1/admin/ranking/revert", "{\"version\": 0}"},
+        {"POST", "/v1/admin/ranking/preview", "{\"q\": \"lynx\", \"config\": {}}"}};
     json_int_t before = current_version();
     for (size_t i = 0; i < sizeof calls / sizeof calls[0]; i++) {
         const char *tokens[] = {NULL, "wrong-token-wrong-token", RE_TOKEN "x", ""};
@@ -102,8 +108,9 @@ START_TEST(writes_need_the_token)
             json_t *j = re_admin(g_env.port, calls[i][0], calls[i][1], calls[i][2], tokens[t], &st);
             ck_assert_msg(st == 401, "%s %s with token %s: %ld", calls[i][0], calls[i][1],
                           tokens[t] ? tokens[t] : "(none)", st);
-            ck_assert_str_eq(json_string_value(json_object_get(json_object_get(j, "error"), "code")),
-                             "unauthorized");
+            ck_assert_str_eq(
+                json_string_value(json_object_get(json_object_get(j, "error"), "code")),
+                "unauthorized");
             json_decref(j);
         }
     }

@@ -72,7 +72,10 @@ static void planner_setup(void)
     re_index_and_serve(&g_env, 1);
 }
 
-static void planner_teardown(void) { re_close(&g_env); }
+static void planner_teardown(void)
+{
+    re_close(&g_env);
+}
 
 /* The position of a dataset in an answer, or -1. */
 static long ds_rank(const json_t *res, const char *platform, const char *name)
@@ -87,8 +90,7 @@ static void assert_first(const char *q, const char *platform, const char *name)
 {
     json_t *res = re_search(g_env.port, q, 0);
     long r = ds_rank(res, platform, name);
-    ck_assert_msg(r == 0, "\"%s\": %s is at rank %ld, first is %s", q, name, r,
-                  re_hit_urn(res, 0));
+    ck_assert_msg(r == 0, "\"%s\": %s is at rank %ld, first is %s", q, name, r, re_hit_urn(res, 0));
     json_decref(res);
 }
 
@@ -96,9 +98,9 @@ static void assert_first(const char *q, const char *platform, const char *name)
 
 START_TEST(typo_one_edit_finds_the_word)
 {
-    assert_first("warehose", "hive", "ops.warehouse_inventory");  /* deletion */
-    assert_first("warehoose", "hive", "ops.warehouse_inventory"); /* insertion */
-    assert_first("warehouze", "hive", "ops.warehouse_inventory"); /* substitution */
+    assert_first("warehose", "hive", "ops.warehouse_inventory");    /* deletion */
+    assert_first("warehoose", "hive", "ops.warehouse_inventory");   /* insertion */
+    assert_first("warehouze", "hive", "ops.warehouse_inventory");   /* substitution */
     assert_first("ledgr", "hive", "finance.reconciliation_ledger"); /* 5 letters: 1 edit */
 }
 END_TEST
@@ -108,9 +110,9 @@ START_TEST(typo_transposition_is_one_edit)
     /* inventory → invnetory swaps two letters: one edit, allowed at 9. */
     json_t *res = re_search(g_env.port, "invnetory", 1);
     ck_assert_int_eq(ds_rank(res, "hive", "ops.warehouse_inventory"), 0);
-    json_t *terms = json_object_get(json_object_get(json_array_get(json_object_get(res, "hits"), 0),
-                                                    "explain"),
-                                    "matched_terms");
+    json_t *terms =
+        json_object_get(json_object_get(json_array_get(json_object_get(res, "hits"), 0), "explain"),
+                        "matched_terms");
     int typo = 0;
     for (size_t i = 0; i < json_array_size(terms); i++) {
         json_t *t = json_array_get(terms, i);
@@ -130,9 +132,9 @@ START_TEST(typo_two_edits_from_nine_letters)
     /* ledger → lodjer is two edits too, but a 6-letter word gets one. */
     json_t *res = re_search(g_env.port, "lodjer", 0);
     ck_assert_int_eq(ds_rank(res, "hive", "finance.reconciliation_ledger"), -1);
-    ck_assert_str_eq(json_string_value(json_object_get(json_object_get(res, "query"),
-                                                       "did_you_mean")),
-                     "ledger");
+    ck_assert_str_eq(
+        json_string_value(json_object_get(json_object_get(res, "query"), "did_you_mean")),
+        "ledger");
     json_decref(res);
 }
 END_TEST
@@ -142,9 +144,8 @@ START_TEST(typo_none_under_five_letters)
     json_t *res = re_search(g_env.port, "kiwo", 0);
     ck_assert_int_eq(ds_rank(res, "hive", "fruit.kiwi_sales"), -1);
     ck_assert_int_eq(json_integer_value(json_object_get(res, "total")), 0);
-    ck_assert_str_eq(json_string_value(json_object_get(json_object_get(res, "query"),
-                                                       "did_you_mean")),
-                     "kiwi");
+    ck_assert_str_eq(
+        json_string_value(json_object_get(json_object_get(res, "query"), "did_you_mean")), "kiwi");
     json_decref(res);
     assert_first("kiwi", "hive", "fruit.kiwi_sales");
 }
@@ -157,8 +158,8 @@ START_TEST(exact_word_beats_one_edit)
     json_t *res = re_search(g_env.port, "parcel ", 0);
     long exact = ds_rank(res, "hive", "post.parcel_tracking");
     long typo = ds_rank(res, "hive", "post.parcels_archive");
-    ck_assert_msg(exact == 0 && typo == 1, "parcel_tracking at %ld, parcels_archive at %ld",
-                  exact, typo);
+    ck_assert_msg(exact == 0 && typo == 1, "parcel_tracking at %ld, parcels_archive at %ld", exact,
+                  typo);
     json_decref(res);
 }
 END_TEST
@@ -212,9 +213,9 @@ START_TEST(split_and_joined_forms_meet)
     /* An unknown word splits into two words of a description. */
     res = re_search(g_env.port, "palletcount", 1);
     ck_assert_int_eq(ds_rank(res, "hive", "logistics.dock_stats"), 0);
-    json_t *terms = json_object_get(json_object_get(json_array_get(json_object_get(res, "hits"), 0),
-                                                    "explain"),
-                                    "matched_terms");
+    json_t *terms =
+        json_object_get(json_object_get(json_array_get(json_object_get(res, "hits"), 0), "explain"),
+                        "matched_terms");
     int split = 0;
     for (size_t i = 0; i < json_array_size(terms); i++)
         split |= strcmp(json_string_value(json_object_get(json_array_get(terms, i), "via")),
@@ -237,9 +238,8 @@ START_TEST(exact_name_beats_popular_partial_match)
     /* The popular table did collect more text score and more popularity. */
     ck_assert(json_real_value(json_object_get(h1, "popularity")) >
               json_real_value(json_object_get(h0, "popularity")));
-    ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(res, "query"),
-                                                        "exact_matches")),
-                     1);
+    ck_assert_int_eq(
+        json_integer_value(json_object_get(json_object_get(res, "query"), "exact_matches")), 1);
     json_decref(res);
 }
 END_TEST
@@ -278,8 +278,7 @@ START_TEST(dropped_words_are_reported)
     json_decref(res);
     /* Every word found: nothing dropped, no suggestion. */
     res = re_search(g_env.port, "warehouse inventory", 0);
-    ck_assert_int_eq(json_array_size(json_object_get(json_object_get(res, "query"), "dropped")),
-                     0);
+    ck_assert_int_eq(json_array_size(json_object_get(json_object_get(res, "query"), "dropped")), 0);
     ck_assert_ptr_null(json_object_get(json_object_get(res, "query"), "did_you_mean"));
     json_decref(res);
 }
@@ -288,21 +287,25 @@ END_TEST
 START_TEST(did_you_mean_corrects_the_word_that_found_nothing)
 {
     json_t *res = re_search(g_env.port, "zebra kiwo", 0);
-    ck_assert_str_eq(json_string_value(json_object_get(json_object_get(res, "query"),
-                                                       "did_you_mean")),
-                     "zebra kiwi");
+    ck_assert_str_eq(
+        json_string_value(json_object_get(json_object_get(res, "query"), "did_you_mean")),
+        "zebra kiwi");
     json_decref(res);
 }
 END_TEST
 
 /* ---- explain ------------------------------------------------------------------------ */
 
-static double num(const json_t *j) { return json_number_value(j); }
+static double num(const json_t *j)
+{
+    return json_number_value(j);
+}
 
 START_TEST(explain_adds_up_to_the_score)
 {
-    const char *queries[] = {"warehose",    "cust",  "returns", "shipment id",
-                             "palletcount", "zebra", "reconciliation led", NULL};
+    const char *queries[] = {"warehose",           "cust",        "returns",
+                             "shipment id",        "palletcount", "zebra",
+                             "reconciliation led", NULL};
     size_t checked = 0;
     for (size_t q = 0; queries[q]; q++) {
         json_t *res = re_search(g_env.port, queries[q], 1);
@@ -338,7 +341,9 @@ START_TEST(explain_says_how_each_term_matched)
 {
     struct {
         const char *q, *via;
-    } cases[] = {{"warehouse", "exact"}, {"warehose", "typo"}, {"wareh", "prefix"},
+    } cases[] = {{"warehouse", "exact"},
+                 {"warehose", "typo"},
+                 {"wareh", "prefix"},
                  {"palletcount", "split"}};
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         json_t *res = re_search(g_env.port, cases[c].q, 1);
@@ -374,7 +379,10 @@ static void config_setup(void)
     re_index_and_serve(&g_cfg, 1);
 }
 
-static void config_teardown(void) { re_close(&g_cfg); }
+static void config_teardown(void)
+{
+    re_close(&g_cfg);
+}
 
 static void put_config(const char *body)
 {
@@ -396,9 +404,9 @@ START_TEST(type_boost_moves_results)
     put_config("{\"type_boosts\": {\"dashboard\": 3}}");
     res = re_search(g_cfg.port, "heron", 1);
     ck_assert_str_eq(re_hit_urn(res, 0), db);
-    ck_assert(num(json_object_get(json_object_get(json_array_get(json_object_get(res, "hits"), 0),
-                                                  "explain"),
-                                  "type_boost")) == 3.0);
+    ck_assert(num(json_object_get(
+                  json_object_get(json_array_get(json_object_get(res, "hits"), 0), "explain"),
+                  "type_boost")) == 3.0);
     json_decref(res);
     free(ds);
     free(db);
@@ -429,17 +437,15 @@ START_TEST(synonyms_match_each_other)
     put_config("{}");
     json_t *res = re_search(g_cfg.port, "registry patron", 0);
     ck_assert_int_eq(se_rank(res, urn), 0); /* "patron" dropped */
-    ck_assert_int_eq(json_array_size(json_object_get(json_object_get(res, "query"), "dropped")),
-                     1);
+    ck_assert_int_eq(json_array_size(json_object_get(json_object_get(res, "query"), "dropped")), 1);
     json_decref(res);
     put_config("{\"synonyms\": [[\"patron\", \"client\"]]}");
     res = re_search(g_cfg.port, "registry patron", 1);
     ck_assert_int_eq(se_rank(res, urn), 0);
-    ck_assert_int_eq(json_array_size(json_object_get(json_object_get(res, "query"), "dropped")),
-                     0);
-    json_t *terms = json_object_get(
-        json_object_get(json_array_get(json_object_get(res, "hits"), 0), "explain"),
-        "matched_terms");
+    ck_assert_int_eq(json_array_size(json_object_get(json_object_get(res, "query"), "dropped")), 0);
+    json_t *terms =
+        json_object_get(json_object_get(json_array_get(json_object_get(res, "hits"), 0), "explain"),
+                        "matched_terms");
     int syn = 0;
     for (size_t i = 0; i < json_array_size(terms); i++)
         syn |= strcmp(json_string_value(json_object_get(json_array_get(terms, i), "via")),
@@ -460,8 +466,8 @@ START_TEST(pinned_results_come_first)
     put_config(body);
     json_t *res = re_search(g_cfg.port, "FALCON", 0);
     ck_assert_str_eq(re_hit_urn(res, 0), snow);
-    ck_assert(json_is_true(json_object_get(json_array_get(json_object_get(res, "hits"), 0),
-                                           "pinned")));
+    ck_assert(
+        json_is_true(json_object_get(json_array_get(json_object_get(res, "hits"), 0), "pinned")));
     ck_assert_str_eq(re_hit_urn(res, 1), hive);
     ck_assert_int_eq(json_integer_value(json_object_get(res, "total")), 2);
     json_decref(res);

@@ -53,15 +53,14 @@ void re_dataset(FILE *f, const char *platform, const char *name, const char *des
         json_t *fields = json_array();
         for (size_t i = 0; columns[i]; i++)
             json_array_append_new(fields, json_pack("{s:s,s:s,s:{s:{s:{}}}}", "fieldPath",
-                                                    columns[i], "nativeDataType", "VARCHAR",
-                                                    "type", "type",
-                                                    "com.linkedin.schema.StringType"));
+                                                    columns[i], "nativeDataType", "VARCHAR", "type",
+                                                    "type", "com.linkedin.schema.StringType"));
         char pf[128];
         snprintf(pf, sizeof pf, "urn:li:dataPlatform:%s", platform);
         mcp(f, "dataset", urn, "schemaMetadata",
             json_pack("{s:s,s:s,s:i,s:s,s:{s:{s:s}},s:o}", "schemaName", name, "platform", pf,
-                      "version", 0, "hash", "", "platformSchema",
-                      "com.linkedin.schema.OtherSchema", "rawSchema", "", "fields", fields));
+                      "version", 0, "hash", "", "platformSchema", "com.linkedin.schema.OtherSchema",
+                      "rawSchema", "", "fields", fields));
     }
     if (queries > 0)
         mcp(f, "dataset", urn, "datasetUsageStatistics",
@@ -119,8 +118,7 @@ void re_index_and_serve(re_env *env, int with_token)
         ck_assert_int_eq(se_index(env->db, files, 1, log), 0);
         free(log);
     }
-    const char *with[] = {"--quiet", "--threads", "2", "--admin-token-file", env->token_file,
-                          NULL};
+    const char *with[] = {"--quiet", "--threads", "2", "--admin-token-file", env->token_file, NULL};
     const char *without[] = {"--quiet", "--threads", "2", NULL};
     env->pid = te_start_searchd(env->db, with_token ? with : without, &env->port);
     ck_assert_msg(env->pid > 0, "metadex-searchd did not start");

@@ -19,7 +19,10 @@ static void setup(void)
     ck_assert_msg(g_an != NULL, "analyzer: %s", err);
 }
 
-static void teardown(void) { an_free(g_an); }
+static void teardown(void)
+{
+    an_free(g_an);
+}
 
 /* Parses text; on success returns 0 with *c filled. */
 static int parse(const char *text, ranking_config *c, char *field, char *msg)
@@ -38,8 +41,8 @@ static void refused(const char *text, const char *path)
     ranking_config c;
     char field[256] = "?", msg[512] = "";
     ck_assert_msg(parse(text, &c, field, msg) == -1, "accepted: %s", text);
-    ck_assert_msg(strcmp(field, path) == 0, "%s: field \"%s\", expected \"%s\" (%s)", text,
-                  field, path, msg);
+    ck_assert_msg(strcmp(field, path) == 0, "%s: field \"%s\", expected \"%s\" (%s)", text, field,
+                  path, msg);
     /* The message names the member first, as the API answers it. */
     if (*path)
         ck_assert_msg(strncmp(msg, path, strlen(path)) == 0 && msg[strlen(path)] == ':',
@@ -80,8 +83,7 @@ START_TEST(json_form_lists_every_text_field_and_reads_back)
         if (!(FIELDS[f].flags & FIELD_TEXT))
             continue;
         ntext++;
-        ck_assert_msg(json_object_get(boosts, FIELDS[f].name), "boosts.%s missing",
-                      FIELDS[f].name);
+        ck_assert_msg(json_object_get(boosts, FIELDS[f].name), "boosts.%s missing", FIELDS[f].name);
     }
     ck_assert_uint_eq(json_object_size(boosts), ntext);
     char field[256], msg[512];
@@ -120,9 +122,9 @@ START_TEST(missing_members_take_defaults_and_version_is_ignored)
     ranking_config c, d;
     char field[256], msg[512];
     rk_defaults(&d);
-    ck_assert_int_eq(parse("{\"version\": 12, \"saved_at\": \"x\", \"boosts\": {\"name\": 3}}",
-                           &c, field, msg),
-                     0);
+    ck_assert_int_eq(
+        parse("{\"version\": 12, \"saved_at\": \"x\", \"boosts\": {\"name\": 3}}", &c, field, msg),
+        0);
     ck_assert(c.boosts[F_NAME] == 3);
     ck_assert(c.boosts[F_DESCRIPTION] == d.boosts[F_DESCRIPTION]);
     ck_assert(c.exact_bonus == d.exact_bonus && c.typo_max == d.typo_max);
@@ -170,8 +172,7 @@ START_TEST(every_member_is_checked)
     refused("{\"pinned\": []}", "pinned");
     refused("{\"pinned\": {\"q\": []}}", "pinned.q");
     refused("{\"pinned\": {\"q\": [\"not a urn\"]}}", "pinned.q[0]");
-    refused("{\"pinned\": {\"Top\": [\"urn:li:x:1\"], \"top \": [\"urn:li:x:2\"]}}",
-            "pinned.top ");
+    refused("{\"pinned\": {\"Top\": [\"urn:li:x:1\"], \"top \": [\"urn:li:x:2\"]}}", "pinned.top ");
 }
 END_TEST
 
@@ -179,13 +180,13 @@ START_TEST(limits_on_lists_are_enforced)
 {
     /* Distinct boosts other than 1 cost a branch each: capped. */
     char buf[4096];
-    const char *types[] = {"dataset",    "dashboard",  "chart",   "dataJob", "dataFlow",
-                           "mlModel",    "mlFeature",  "tag",     "domain",  "container",
-                           "corpuser",   "corpGroup",  NULL};
+    const char *types[] = {"dataset",  "dashboard", "chart", "dataJob", "dataFlow",
+                           "mlModel",  "mlFeature", "tag",   "domain",  "container",
+                           "corpuser", "corpGroup", NULL};
     size_t n = (size_t)snprintf(buf, sizeof buf, "{\"type_boosts\": {");
     for (size_t i = 0; types[i]; i++)
-        n += (size_t)snprintf(buf + n, sizeof buf - n, "%s\"%s\": %zu.5", i ? ", " : "",
-                              types[i], i + 1);
+        n += (size_t)snprintf(buf + n, sizeof buf - n, "%s\"%s\": %zu.5", i ? ", " : "", types[i],
+                              i + 1);
     snprintf(buf + n, sizeof buf - n, "}}");
     ranking_config c;
     char field[256], msg[512];
@@ -206,10 +207,11 @@ START_TEST(synonyms_and_pins_are_found_by_normalised_form)
 {
     ranking_config c;
     char field[256], msg[512];
-    ck_assert_int_eq(parse("{\"synonyms\": [[\"Revenue\", \"sales\"], [\"cust_id\", \"CustomerID\"]], "
-                           "\"pinned\": {\"Top  Tables\": [\"urn:li:tag:a\", \"urn:li:tag:b\"]}}",
-                           &c, field, msg),
-                     0);
+    ck_assert_int_eq(
+        parse("{\"synonyms\": [[\"Revenue\", \"sales\"], [\"cust_id\", \"CustomerID\"]], "
+              "\"pinned\": {\"Top  Tables\": [\"urn:li:tag:a\", \"urn:li:tag:b\"]}}",
+              &c, field, msg),
+        0);
     const rk_synonym_group *g = rk_synonyms_of(&c, "revenue");
     ck_assert_ptr_nonnull(g);
     ck_assert_ptr_eq(rk_synonyms_of(&c, "sales"), g);
