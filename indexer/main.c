@@ -11,6 +11,7 @@
 
 #include "indexer/dead_letter.h"
 #include "indexer/file_source.h"
+#include "indexer/json_pool.h"
 #include "indexer/options.h"
 #include "indexer/progress.h"
 #include "model/store.h"
@@ -25,11 +26,6 @@
 #endif
 
 #define PROG "metadex-indexer"
-/* Xapian flushes its in-memory posting changes to the tables every this
- * many documents, in a transaction too: more means fewer, larger merges
- * (faster bulk loads) for more memory. Measured in bench/ (see the report
- * in store.h's history); the environment overrides it. */
-#define IDX_FLUSH_THRESHOLD "100000"
 
 static int run(const idx_options *o) {
     char err[2048];
@@ -75,9 +71,17 @@ static int run(const idx_options *o) {
 }
 
 int main(int argc, char **argv) {
+    /* Before any JSON value exists (see json_pool.h). */
+    if (json_pool_install() != 0) {
+        fprintf(stderr, PROG ": cannot install the JSON allocator\n");
+        return 1;
+    }
+    int status;
     if (idx_options_wants_kafka(argc, argv)) {
 #if IDX_HAVE_KAFKA
-        return kafka_main(argc, argv);
+        status = kafka_main(argc, argv);
+        json_pool_release();
+        return status;
 #else
         fprintf(stderr, PROG ": this build has no Kafka mode (--brokers)\n");
         return 2;
@@ -89,9 +93,7 @@ int main(int argc, char **argv) {
     case IDX_OPTS_USAGE: return 2;
     case IDX_OPTS_RUN: break;
     }
-    if (setenv("XAPIAN_FLUSH_THRESHOLD", IDX_FLUSH_THRESHOLD, 0) != 0) {
-        perror(PROG ": setenv");
-        return 1;
-    }
-    return run(&o);
+    status = run(&o);
+    json_pool_release();
+    return status;
 }
