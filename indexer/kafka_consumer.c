@@ -48,6 +48,7 @@ struct kafka_consumer {
     int in_flight;            /* a batch handed to the store's writer, result not taken */
     int fatal;                /* a fatal error: stop without committing */
     int backoff_ms;           /* after a failed commit */
+    int brokers_down;         /* every broker unreachable, as last heard */
 
     kafka_counters counters;
 };
@@ -391,8 +392,10 @@ static void consumer_error(rd_kafka_t *rk, int err, const char *reason, void *op
         c->fatal = 1;
         return;
     }
-    if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN)
+    if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) {
+        c->brokers_down = 1;
         kafka_metrics_set_brokers_up(c->metrics, 0);
+    }
     /* librdkafka reconnects by itself with backoff; we say so, not too often. */
     kafka_log_limited(KAFKA_LOG_WARN, rd_kafka_err2name(err), LOG_EVERY_MS, "Kafka: %s (retrying)",
                       reason);
@@ -445,6 +448,7 @@ static int consumer_stats(rd_kafka_t *rk, char *json, size_t len, void *opaque)
             up = 1;
     }
     kafka_metrics_set_brokers_up(c->metrics, up);
+    c->brokers_down = !up;
     json_decref(o);
     return 0; /* librdkafka frees json */
 }
@@ -569,6 +573,7 @@ static void consumer_message(kafka_consumer *c, rd_kafka_message_t *m)
         return;
     }
     kafka_metrics_set_brokers_up(c->metrics, 1);
+    c->brokers_down = 0;
     const char *topic = rd_kafka_topic_name(m->rkt);
     tp_state *t = tp_get(c, topic, m->partition);
     if (!t) {
@@ -651,7 +656,10 @@ int kafka_consumer_run(kafka_consumer *c, volatile sig_atomic_t *stop)
     }
     if (c->fatal)
         rc = -1;
-    if (rc == 0) {
+    if (rc == 0 && c->brokers_down) {
+        kafka_log(KAFKA_LOG_WARN, "brokers unreachable: the consumer group's offsets (for lag "
+                                  "tools) stay behind the index's");
+    } else if (rc == 0) {
         /* The group's offsets, synchronously this time, for lag tools. */
         rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new(8);
         for (size_t i = 0; i < c->ntps; i++)
