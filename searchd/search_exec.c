@@ -97,15 +97,11 @@ typedef struct exec {
     const search_spec *sp;
     xap_query *scored;    /* text (with type and platform boosts) + popularity */
     xap_query *bonus;     /* the exact-match bonus terms, or NULL */
-    xap_query *full;      /* scored + bonus, filtered */
+    xap_query *full;      /* (scored, or a bonus term) + bonus, filtered */
     xap_enquire *e;       /* the full query, facet counters attached */
     xap_mset *m;
     xap_enquire *pin_e;   /* the pinned pass */
     xap_mset *pin_m;
-    xap_enquire *ex_e;    /* the exact-match pass */
-    xap_mset *ex_m;
-    xap_enquire *near_e;  /* names equal up to typos, or starting with the query */
-    xap_mset *near_m;
     facet_run fr;
     hl_ctx hl;
     int hl_ready;
@@ -117,10 +113,6 @@ static void exec_free(exec *x)
     xap_enquire_free(x->e);
     xap_mset_free(x->pin_m);
     xap_enquire_free(x->pin_e);
-    xap_mset_free(x->ex_m);
-    xap_enquire_free(x->ex_e);
-    xap_mset_free(x->near_m);
-    xap_enquire_free(x->near_e);
     xap_query_free(x->full);
     xap_query_free(x->bonus);
     xap_query_free(x->scored);
@@ -250,40 +242,52 @@ static int pinned_pass(exec *x, const rk_pin **pin_out, xap_err *xe)
     return head_pass(x, terms, lens, n, RK_PINNED_URNS_MAX, &x->pin_e, &x->pin_m, xe);
 }
 
-/* Documents holding a bonus term of the kinds in `mask` (at most
- * SD_EXACT_FIRST_MAX, best first): found even when the text does not
- * match them (a pasted URN). */
-static int bonus_pass(exec *x, int mask, xap_enquire **e, xap_mset **m, size_t *nterms,
-                      xap_err *xe)
+/* How many entities (under the filters) the query names exactly: its name,
+ * short name or URN. Boolean terms only, so it costs a few postlists, not
+ * the text query. */
+static int exact_count(exec *x, size_t *count, xap_err *xe)
 {
     const qp_plan *p = x->sp->plan;
-    char **terms = calloc(p->nbonus ? p->nbonus : 1, sizeof *terms);
-    size_t *lens = calloc(p->nbonus ? p->nbonus : 1, sizeof *lens), n = 0;
-    int rc = XAP_OK;
-    if (!terms || !lens) {
-        rc = xe->code = XAP_E_NOMEM;
-        goto done;
+    *count = 0;
+    xap_query **v = calloc(p->nbonus ? p->nbonus : 1, sizeof *v), *q = NULL;
+    size_t n = 0;
+    int rc = XAP_E_GENERIC;
+    xap_enquire *e = NULL;
+    xap_mset *m = NULL;
+    if (!v) {
+        xe->code = XAP_E_NOMEM;
+        return XAP_E_NOMEM;
     }
     for (size_t i = 0; i < p->nbonus; i++) {
-        if (!(mask & (1 << p->bonus[i].kind)))
+        if (p->bonus[i].kind != QP_B_EXACT)
             continue;
         uint32_t freq = 0;
         if (xap_db_termfreq(x->sp->rd->db, p->bonus[i].term, p->bonus[i].len, &freq, xe) !=
-            XAP_OK) {
-            rc = xe->code ? xe->code : XAP_E_GENERIC;
+            XAP_OK)
             goto done;
-        }
-        if (freq == 0)
-            continue;
-        terms[n] = p->bonus[i].term;
-        lens[n++] = p->bonus[i].len;
+        if (freq && !(v[n++] = xap_query_term(p->bonus[i].term, p->bonus[i].len, 1, xe)))
+            goto done;
     }
-    if (n)
-        rc = head_pass(x, terms, lens, n, SD_EXACT_FIRST_MAX, e, m, xe);
+    rc = XAP_OK;
+    if (n == 0)
+        goto done;
+    rc = XAP_E_GENERIC;
+    q = filtered(x->sp, xap_query_combine(XAP_OP_OR, v, n, 0, xe), xe);
+    if (!q || !(e = xap_enquire_new(x->sp->rd->db, xe)) ||
+        xap_enquire_set_query(e, q, xe) != XAP_OK ||
+        !(m = xap_enquire_get_mset(e, 0, 0, SD_EXACT_FIRST_MAX, xe)))
+        goto done;
+    *count = xap_mset_matches_estimated(m);
+    rc = XAP_OK;
 done:
-    *nterms = n;
-    free(terms);
-    free(lens);
+    if (rc != XAP_OK && xe->code)
+        rc = xe->code;
+    for (size_t i = 0; i < n; i++)
+        xap_query_free(v[i]);
+    free(v);
+    xap_query_free(q);
+    xap_mset_free(m);
+    xap_enquire_free(e);
     return rc;
 }
 
@@ -295,14 +299,13 @@ static int seen_before(const ranked *v, size_t n, xap_docid id)
     return 0;
 }
 
-/* The pinned, exact, near and ranked lists as one, ordered: pinned in the
- * config's order, then everything else by score (one document once; its
- * score is the same in every list it is in). */
+/* The pinned and ranked lists as one: pinned in the config's order, then
+ * the rest by score (one document once; its score is the same in both). */
 static int merge(exec *x, const rk_pin *pin, ranked **out, size_t *n)
 {
-    xap_mset *lists[3] = {x->ex_m, x->near_m, x->m};
+    xap_mset *lists[1] = {x->m};
     size_t total = x->pin_m ? xap_mset_size(x->pin_m) : 0;
-    for (int l = 0; l < 3; l++)
+    for (int l = 0; l < 1; l++)
         total += lists[l] ? xap_mset_size(lists[l]) : 0;
     ranked *v = malloc((total + 1) * sizeof *v);
     if (!v)
@@ -322,7 +325,7 @@ static int merge(exec *x, const rk_pin *pin, ranked **out, size_t *n)
             }
     }
     size_t order = 0;
-    for (int l = 0; l < 3; l++)
+    for (int l = 0; l < 1; l++)
         for (size_t i = 0; lists[l] && i < xap_mset_size(lists[l]); i++, order++)
             if (!seen_before(v, k, xap_mset_docid(lists[l], i)))
                 v[k++] = (ranked){lists[l], i, xap_mset_weight(lists[l], i), 0, order};
@@ -356,10 +359,14 @@ static int exec_one(const search_spec *sp, const xap_query *text, size_t nwords,
     xap_query *boosted = text ? qp_boosted(text, sp->rank, &xe) : NULL;
     x.scored = (!text || boosted) ? scored(sp, boosted, &xe) : NULL;
     xap_query_free(boosted);
+    /* A document holding a bonus term is a result even when the text does
+     * not match it (a pasted URN, a name the query starts that no capped
+     * completion reached): AND_MAYBE(OR(scored, bonus × 0), bonus). */
     xap_query *main_q = NULL;
     if (x.scored && text && qp_bonus_query(sp->plan, sp->rank, ~0, &x.bonus, &xe) == 0)
-        main_q = x.bonus ? wrap(xap_query_scale(x.scored, 1.0, &xe), XAP_OP_AND_MAYBE, x.bonus,
-                                0, &xe)
+        main_q = x.bonus ? wrap(wrap(xap_query_scale(x.scored, 1.0, &xe), XAP_OP_OR,
+                                     xap_query_scale(x.bonus, 0, &xe), 1, &xe),
+                                XAP_OP_AND_MAYBE, x.bonus, 0, &xe)
                          : xap_query_scale(x.scored, 1.0, &xe);
     else if (x.scored && !text)
         main_q = xap_query_match_all(&xe);
@@ -373,19 +380,13 @@ static int exec_one(const search_spec *sp, const xap_query *text, size_t nwords,
         goto done;
     }
     const rk_pin *pin = NULL;
-    size_t nex_terms = 0, nnear_terms = 0;
+    size_t nexact = 0;
     if (text && ((rc = pinned_pass(&x, &pin, &xe)) != XAP_OK ||
-                 (x.bonus && (rc = bonus_pass(&x, 1 << QP_B_EXACT, &x.ex_e, &x.ex_m, &nex_terms,
-                                              &xe)) != XAP_OK) ||
-                 (x.bonus && (rc = bonus_pass(&x, (1 << QP_B_TYPO) | (1 << QP_B_PREFIX),
-                                              &x.near_e, &x.near_m, &nnear_terms, &xe)) !=
-                                 XAP_OK))) {
+                 (x.bonus && (rc = exact_count(&x, &nexact, &xe)) != XAP_OK))) {
         snprintf(err, errlen, "pinned and exact passes: %s", xe.msg);
         goto done;
     }
-    size_t nheads = (x.pin_m ? xap_mset_size(x.pin_m) : 0) +
-                    (x.ex_m ? xap_mset_size(x.ex_m) : 0) +
-                    (x.near_m ? xap_mset_size(x.near_m) : 0);
+    size_t nheads = x.pin_m ? xap_mset_size(x.pin_m) : 0;
     /* Facets need every match examined; otherwise enough for a useful total. */
     uint32_t check = sp->facets->n ? sp->rd->doccount : SD_TOTAL_CHECK_AT_LEAST;
     uint32_t first = nheads ? 0 : sp->offset;
@@ -430,7 +431,7 @@ static int exec_one(const search_spec *sp, const xap_query *text, size_t nwords,
             goto done;
         }
     }
-    out->exact_first = x.ex_m ? xap_mset_size(x.ex_m) : 0;
+    out->exact_first = nexact;
     out->pinned_first = x.pin_m ? xap_mset_size(x.pin_m) : 0;
     out->total = xap_mset_matches_estimated(x.m);
     out->total_exact = xap_mset_matches_lower_bound(x.m) == xap_mset_matches_upper_bound(x.m);

@@ -8,16 +8,14 @@
  * filters, most popular first. Facet counters see every match, so counts
  * are exact.
  *
- * Two heads go before the ranked list, each found by a small pass over the
- * same filters (their marker terms carry no weight, so a pass is
- * AND_MAYBE(marker terms scaled to 0, full query): a document keeps its
- * full-query score, or 0 when it only matches the marker):
- *   - pinned URNs of the ranking config for the normalised query, first, in
- *     the config's order;
- *   - exact matches (the query is the entity's name, the last dotted part of
- *     its URN name, its qualified name, or its URN): their score gains the
- *     config's exact_bonus, and they are merged with the rest by score — with
- *     the default bonus far above any text score, that puts them first.
+ * The exact-match bonus (query_plan.h: the query is the entity's name,
+ * short name, qualified name or URN, maybe up to typos or as the start of
+ * the name being typed) is part of the query: AND_MAYBE(OR(scored, bonus
+ * terms × 0), bonus), so a pasted URN is found even when its words are not,
+ * and exact matches rank by score like the rest (with the default bonus far
+ * above any text score, first). Pinned URNs of the ranking config for the
+ * normalised query come before everything, in the config's order, found by
+ * a small pass over the same filters.
  * explain=true adds each hit's score breakdown (explain.h).
  */
 #ifndef MDX_SEARCHD_SEARCH_EXEC_H
@@ -48,7 +46,7 @@ typedef struct search_result {
     int total_exact;
     size_t words_used; /* words of the plan the match used (the rest were dropped) */
     int mode_any;      /* 1: no page of all words matched; any word may */
-    size_t exact_first; /* exact matches (given the exact bonus), all pages */
+    size_t exact_first; /* entities the query names exactly, all pages */
     size_t pinned_first; /* pinned hits put first, all pages */
 } search_result;
 
