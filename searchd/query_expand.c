@@ -106,28 +106,42 @@ static void vocab_opts_of(const ranking_config *cfg, vocab_opts *o)
 /* The form itself, its synonyms, and (with a vocabulary) its typo variants
  * and, when `open` (the word being typed), its completions. Sets *found
  * when the vocabulary has any of them. */
+/* The fields a form typed (or a synonym) is searched in: every text field,
+ * unless the vocabulary is of the reader's own revision — then it is
+ * authoritative, and a word is searched only where it occurs (nowhere when
+ * it is absent). A lagging vocabulary would miss a word just indexed into
+ * a new field, so it is trusted only when current. Sets *found when the
+ * vocabulary has the word. */
+static uint32_t form_fields(const vocab *v, int current, const char *form, size_t len, int *found)
+{
+    vocab_cand c;
+    *found = v && vocab_find(v, form, len, &c);
+    if (!v || !current)
+        return text_fields();
+    return *found ? c.fields & text_fields() : 0;
+}
+
 static int unit_fill(qp_unit *u, const char *form, const char *stem, int open, an_analyzer *an,
-                     const vocab *v, const ranking_config *cfg, int *found)
+                     const vocab *v, int current, const ranking_config *cfg, int *found)
 {
     size_t len = strlen(form);
     uint32_t all = text_fields();
+    int in = 0;
+    uint32_t fields = form_fields(v, current, form, len, &in);
     char *s = stem ? strdup(stem) : NULL;
-    if ((stem && !s) || unit_push(u, form, len, s, all, QP_VIA_EXACT, 0, QP_G_EXACT) < 0)
+    if ((stem && !s) || unit_push(u, form, len, s, fields, QP_VIA_EXACT, 0, QP_G_EXACT) < 0)
         return -1;
-    *found = 0;
-    vocab_cand c;
-    if (v && vocab_find(v, form, len, &c))
-        *found = u->in_vocab = 1;
+    *found = u->in_vocab = in;
     const rk_synonym_group *g = rk_synonyms_of(cfg, form);
     for (size_t i = 0; g && i < g->n; i++) {
         if (unit_has(u, g->terms[i]))
             continue;
-        char *ss = stem_of(an, g->terms[i], strlen(g->terms[i]));
-        if (!ss || unit_push(u, g->terms[i], strlen(g->terms[i]), ss, all, QP_VIA_SYNONYM, 0,
-                             QP_G_EXACT) < 0)
+        size_t slen = strlen(g->terms[i]);
+        uint32_t sf = form_fields(v, current, g->terms[i], slen, &in);
+        char *ss = stem_of(an, g->terms[i], slen);
+        if (!ss || unit_push(u, g->terms[i], slen, ss, sf, QP_VIA_SYNONYM, 0, QP_G_EXACT) < 0)
             return -1;
-        if (v && vocab_find(v, g->terms[i], strlen(g->terms[i]), &c))
-            *found = 1;
+        *found |= in;
     }
     if (!v)
         return 0;
@@ -398,8 +412,9 @@ static int index_names(qp_plan *p, an_analyzer *an, an_terms *scratch, const nam
     return rc;
 }
 
-qp_status qp_expand(qp_plan *p, an_analyzer *an, an_terms *scratch, const vocab *v, const names *nm,
-                    const char *type, const ranking_config *cfg, char *err, size_t errlen)
+qp_status qp_expand(qp_plan *p, an_analyzer *an, an_terms *scratch, const vocab *v, int current,
+                    const names *nm, const char *type, const ranking_config *cfg, char *err,
+                    size_t errlen)
 {
     p->expanded = v != NULL;
     for (size_t i = 0; i < p->nwords; i++) {
@@ -410,13 +425,13 @@ qp_status qp_expand(qp_plan *p, an_analyzer *an, an_terms *scratch, const vocab 
         int parts_found = w->nparts > 0, found = 0;
         for (size_t j = 0; j < w->nparts; j++) {
             if (unit_fill(&w->part_units[j], w->parts[j], w->part_stems[j],
-                          open && j + 1 == w->nparts, an, v, cfg, &found) < 0)
+                          open && j + 1 == w->nparts, an, v, current, cfg, &found) < 0)
                 goto nomem;
             parts_found &= found;
         }
         int joined_found = 0;
-        if (w->joined && unit_fill(&w->joined_unit, w->joined, w->joined_stem, open, an, v, cfg,
-                                   &joined_found) < 0)
+        if (w->joined && unit_fill(&w->joined_unit, w->joined, w->joined_stem, open, an, v, current,
+                                   cfg, &joined_found) < 0)
             goto nomem;
         if (!v)
             continue;

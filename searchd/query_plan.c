@@ -138,13 +138,16 @@ static int push_term(qlist *l, const char *prefix, const char *mark, const char 
 }
 
 /* One weight group of unit u in field f (stems: its stemmed terms). */
+/* One weight group of unit u in field f: its alternatives' terms, or (stems)
+ * their stems. Stems are not in the vocabulary, so a stemmed field is
+ * always searched for the stems of the forms typed and their synonyms. */
 static int push_group(qlist *out, const qp_rank *rank, const qp_unit *u, const field_def *fd,
                       qp_group g, int stems, xap_err *err)
 {
     qlist terms = {0};
     for (size_t i = 0; i < u->nalts; i++) {
         const qp_alt *a = &u->alts[i];
-        if (a->group != g || !(a->fields & (1u << fd->id)))
+        if (a->group != g)
             continue;
         if (stems) {
             int dup = 0;
@@ -153,6 +156,8 @@ static int push_group(qlist *out, const qp_rank *rank, const qp_unit *u, const f
                       strcmp(u->alts[j].stem, a->stem) == 0;
             if (!a->stem || dup)
                 continue;
+        } else if (!(a->fields & (1u << fd->id))) {
+            continue;
         }
         if (push_term(&terms, fd->prefix, stems ? TERM_STEM_MARK : "", stems ? a->stem : a->term,
                       err) < 0) {

@@ -72,7 +72,8 @@ typedef enum {
 typedef struct qp_alt {
     char *term;      /* normalised, without a field prefix */
     char *stem;      /* for stemmed fields (exact and synonym forms only), or NULL */
-    uint32_t fields; /* bit (1u << field_id): the text fields it is searched in */
+    uint32_t fields; /* bit (1u << field_id): the text fields it is searched in (stems:
+                        every stemmed field) */
     uint8_t via;     /* qp_via */
     uint8_t edits;   /* for QP_VIA_TYPO */
     uint8_t group;   /* qp_group */
@@ -164,15 +165,18 @@ int qp_add_exact_name(qp_plan *p, const char *norm, size_t len, qp_bonus_kind ki
 /* ---- query_expand.c ---- */
 
 /* Fills each word's alternatives from `v` (NULL: only the forms as typed,
- * no typos, prefixes, splits or suggestions) and the config's synonyms, and
+ * no typos, prefixes, splits or suggestions) and the config's synonyms —
+ * searched only in the fields where `v` has them when `current` (the
+ * vocabulary is of the reader's revision, so it is authoritative) — and
  * adds bonus terms: names equal to the query once its typos are corrected,
  * and, from the autocomplete index `nm` (may be NULL), entities whose name
  * is the query with its separators ignored ("customer orders" is
  * customer_orders) or, while the last word is being typed, starts with it
  * (of entity type `type` when not NULL). `scratch` is reused. Returns QP_OK
  * or QP_INTERNAL with err. */
-qp_status qp_expand(qp_plan *p, an_analyzer *an, an_terms *scratch, const vocab *v, const names *nm,
-                    const char *type, const ranking_config *cfg, char *err, size_t errlen);
+qp_status qp_expand(qp_plan *p, an_analyzer *an, an_terms *scratch, const vocab *v, int current,
+                    const names *nm, const char *type, const ranking_config *cfg, char *err,
+                    size_t errlen);
 
 /* The query with every word that found nothing replaced by its suggestion
  * (malloc'd), or NULL when no word needs one (or on allocation failure). */

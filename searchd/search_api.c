@@ -91,7 +91,8 @@ qp_status search_api_expand(reader *rd, qp_plan *plan, const ranking_config *cfg
             lx = lexicon_acquire_wait(SD_LEXICON_FIRST_WAIT_MS);
     }
     qp_status st = qp_expand(plan, rd->an, &rd->scratch, lx ? lx->vocab : NULL,
-                             lx ? lx->names : NULL, type, cfg, err, errlen);
+                             lx && lx->revision == rd->revision, lx ? lx->names : NULL, type, cfg,
+                             err, errlen);
     if (lx)
         lexicon_release(lx);
     return st;
