@@ -180,6 +180,8 @@ static xap_query *unit_query(const qp_rank *rank, const qp_unit *u, xap_err *err
         const field_def *fd = &FIELDS[f];
         if (!(fd->flags & FIELD_TEXT) || !fd->prefix || rank->cfg->boosts[f] <= 0)
             continue; /* a field with boost 0 is not searched at all */
+        if (rank->only_fields && !(rank->only_fields & (1u << f)))
+            continue;
         for (int g = 0; g < QP_G_COUNT; g++)
             if (push_group(&field, rank, u, fd, (qp_group)g, 0, err) < 0)
                 goto fail;

@@ -139,6 +139,9 @@ typedef struct qp_rank {
     double group_weight[QP_G_COUNT]; /* per group (1, typo, prefix, split weights) */
     double stem_factor;              /* a stem-only match relative to the word itself */
     int type_boosts;                 /* apply type and platform boosts (1 normally) */
+    uint32_t only_fields;            /* 0: every searched field; else bit (1u << field_id)
+                                        of the only fields to build leaves for (a query
+                                        listing which terms of those fields matched) */
 } qp_rank;
 
 void qp_rank_init(qp_rank *r, const ranking_config *cfg);

@@ -100,6 +100,8 @@ typedef struct exec {
     xap_query *full;      /* (scored, or a bonus term) + bonus, filtered */
     xap_enquire *e;       /* the full query, facet counters attached */
     xap_mset *m;
+    xap_enquire *cols_e;  /* the text query's column-field leaves alone: hits ask it which
+                             columns matched, far cheaper than listing every term */
     xap_enquire *pin_e;   /* the pinned pass */
     xap_mset *pin_m;
     facet_run fr;
@@ -111,6 +113,7 @@ static void exec_free(exec *x)
 {
     xap_mset_free(x->m);
     xap_enquire_free(x->e);
+    xap_enquire_free(x->cols_e);
     xap_mset_free(x->pin_m);
     xap_enquire_free(x->pin_e);
     xap_query_free(x->full);
@@ -150,7 +153,8 @@ static int emit(exec *x, const ranked *r, search_result *out, explain_doc *ed, c
     int rc = sc_get(&rd->states, rd->db, rd->revision, id, &ref, err, errlen);
     if (rc != XAP_OK)
         return rc;
-    json_t *hit = hit_json(&x->hl, x->e, id, ref.sum, r->score, err, errlen);
+    json_t *hit = hit_json(&x->hl, x->cols_e ? x->cols_e : x->e, id, ref.sum, r->score, err,
+                           errlen);
     if (hit && ed) {
         /* The summary's strings live only while ref is held: explain
          * keeps copies. */
@@ -335,6 +339,20 @@ static int merge(exec *x, const rk_pin *pin, ranked **out, size_t *n)
     return 0;
 }
 
+/* x->cols_e: an enquire over the column-field leaves of the text query. */
+static int column_enquire(exec *x, size_t nwords, int any, xap_err *xe)
+{
+    qp_rank cols = *x->sp->rank;
+    cols.only_fields = (1u << F_FIELDS) | (1u << F_FIELD_DOCS);
+    xap_query *q = qp_words_query(x->sp->plan, &cols, nwords, any ? XAP_OP_OR : XAP_OP_AND, xe);
+    int rc = XAP_E_GENERIC;
+    if (q && (x->cols_e = xap_enquire_new(x->sp->rd->db, xe)) &&
+        xap_enquire_set_query(x->cols_e, q, xe) == XAP_OK)
+        rc = XAP_OK;
+    xap_query_free(q);
+    return rc == XAP_OK ? rc : xe->code ? xe->code : rc;
+}
+
 static int exec_one(const search_spec *sp, const xap_query *text, size_t nwords, int any,
                     search_result *out, char *err, size_t errlen)
 {
@@ -376,6 +394,11 @@ static int exec_one(const search_spec *sp, const xap_query *text, size_t nwords,
         (!text && xap_enquire_set_sort_by_value(x.e, SLOT_POPULARITY, 1, 0, &xe) != XAP_OK) ||
         facets_attach(sp->facets, x.e, &x.fr, &xe) != 0) {
         snprintf(err, errlen, "preparing the match: %s", xe.msg);
+        rc = xe.code ? xe.code : XAP_E_GENERIC;
+        goto done;
+    }
+    if (text && column_enquire(&x, nwords, any, &xe) != XAP_OK) {
+        snprintf(err, errlen, "preparing the column match: %s", xe.msg);
         rc = xe.code ? xe.code : XAP_E_GENERIC;
         goto done;
     }
