@@ -424,7 +424,8 @@ START_TEST(test_bad_events_dead_lettered_rest_indexed) {
                    "{\"schemaName\":\"s\",\"platform\":\"urn:li:dataPlatform:hive\","
                    "\"version\":0,\"hash\":\"\",\"fields\":\"oops\"}");
     const char *good_urns[] = {DS("db.one"), DS("db.two"), DS("db.three"),
-                               "urn:li:assertion:a1b2c3", "urn:li:query:q-42"};
+                               "urn:li:assertion:a1b2c3", "urn:li:query:q-42",
+                               "urn:li:dataProcessInstance:run-7"};
     char *text = NULL;
     cat(&text, mcp(good_urns[0], "UPSERT", "datasetProperties",
                    "{\"name\":\"one table\",\"description\":\"first\"}"));      /* 1 */
@@ -442,6 +443,8 @@ START_TEST(test_bad_events_dead_lettered_rest_indexed) {
     cat(&text, strdup(bad[4]));                                                   /* 10 */
     cat(&text, mcp(good_urns[0], "UPSERT", "datasetProfile",
                    "{\"rowCount\":10,\"timestampMillis\":1}"));                  /* 11: unknown aspect */
+    cat(&text, mcp(good_urns[5], "UPSERT", "dataProcessInstanceProperties",
+                   "{\"name\":\"run 7\",\"created\":{\"time\":1}}"));           /* 12 */
     write_file(r.in, text);
 
     /* Through stdin this time. */
@@ -451,10 +454,10 @@ START_TEST(test_bad_events_dead_lettered_rest_indexed) {
     json_t *dead = dead_letters(r.dl);
     ck_assert_uint_eq(json_array_size(dead), 5);
     /* Each dead letter: a reason, its line, and the original event or text. */
-    char *lines[12] = {0};
+    char *lines[13] = {0};
     char *copy = strdup(text);
     int ln = 1;
-    for (char *l = strtok(copy, "\n"); l && ln < 12; l = strtok(NULL, "\n")) lines[ln++] = l;
+    for (char *l = strtok(copy, "\n"); l && ln < 13; l = strtok(NULL, "\n")) lines[ln++] = l;
     int expect_lines[] = {2, 4, 6, 8, 10};
     for (size_t k = 0; k < 5; k++) {
         json_t *d = NULL, *x;
@@ -479,16 +482,17 @@ START_TEST(test_bad_events_dead_lettered_rest_indexed) {
         }
     }
     summary_counts c = parse_summary(r.log);
-    ck_assert_uint_eq(c.read, 11);
+    ck_assert_uint_eq(c.read, 12);
     ck_assert_uint_eq(c.dead, 5);
-    ck_assert_uint_eq(c.applied, 6);
-    /* assertionInfo, queryProperties and datasetProfile are not indexed. */
-    ck_assert_uint_ge(c.ignored, 3);
+    ck_assert_uint_eq(c.applied, 7);
+    /* assertionInfo, queryProperties, datasetProfile and
+     * dataProcessInstanceProperties are not indexed. */
+    ck_assert_uint_ge(c.ignored, 4);
 
     xap_db *h = open_index(r.db);
-    for (size_t k = 0; k < 5; k++)
+    for (size_t k = 0; k < 6; k++)
         ck_assert_msg(doc_of(h, good_urns[k]) != 0, "no document for %s", good_urns[k]);
-    ck_assert_uint_eq(doc_count(h), 5);
+    ck_assert_uint_eq(doc_count(h), 6);
     char *tag = filter_term(F_TAGS, "urn:li:tag:pii");
     ck_assert(has_term(h, doc_of(h, good_urns[2]), tag));
     free(tag);
@@ -675,6 +679,62 @@ START_TEST(test_events_spread_over_batches_all_merge) {
 }
 END_TEST
 
+/* One event three ways: a pretty-printed object over several lines, JSON
+ * lines whose first line is broken (and CRLF line ends, blank lines), and
+ * an array; plus stdin. Each file's events all land. */
+START_TEST(test_input_formats) {
+    run_dir r = run_dir_new();
+    char *pretty = path_in(r.dir, "pretty.json"), *lines = path_in(r.dir, "lines.jsonl"),
+         *array = path_in(r.dir, "array.json");
+    write_file(pretty,
+               "{\n  \"proposedSnapshot\": {\n"
+               "    \"com.linkedin.pegasus2avro.metadata.snapshot.DatasetSnapshot\": {\n"
+               "      \"urn\": \"" DS("db.pretty") "\",\n"
+               "      \"aspects\": [\n"
+               "        {\"com.linkedin.pegasus2avro.dataset.DatasetProperties\":\n"
+               "          {\"name\": \"pretty\", \"customProperties\": {}}}\n"
+               "      ]\n    }\n  }\n}\n");
+    char *text = NULL;
+    cat(&text, strdup("{\"broken\": \r\n"));
+    cat(&text, strdup("\r\n"));
+    char *l2 = mcp(DS("db.line2"), "UPSERT", "datasetProperties", "{\"name\":\"line two\"}");
+    l2[strlen(l2) - 1] = '\0';
+    cat(&text, l2);
+    cat(&text, strdup("\r\n\r\n"));
+    char *l3 = mcp(DS("db.line3"), "UPSERT", "datasetProperties", "{\"name\":\"line three\"}");
+    l3[strlen(l3) - 1] = '\0'; /* no newline at the end of the file */
+    cat(&text, l3);
+    write_file(lines, text);
+    free(text);
+    char *a1 = mcp(DS("db.arr1"), "UPSERT", "datasetProperties", "{\"name\":\"a1\"}");
+    char *a2 = mcp(DS("db.arr2"), "UPSERT", "datasetProperties", "{\"name\":\"a2\"}");
+    text = NULL;
+    ck_assert_int_ge(asprintf(&text, "\xEF\xBB\xBF  [\n%s,\n%s]\n", a1, a2), 0);
+    write_file(array, text);
+    char *in = mcp(DS("db.stdin"), "UPSERT", "datasetProperties", "{\"name\":\"from stdin\"}");
+    write_file(r.in, in);
+
+    const char *args[] = {"--db", r.db, "--dead-letter", r.dl, pretty, lines, "-", array, NULL};
+    ck_assert_int_eq(run_indexer(args, r.in, r.log), 0);
+    xap_db *h = open_index(r.db);
+    const char *urns[] = {DS("db.pretty"), DS("db.line2"), DS("db.line3"), DS("db.arr1"),
+                          DS("db.arr2"), DS("db.stdin")};
+    for (size_t i = 0; i < 6; i++)
+        ck_assert_msg(doc_of(h, urns[i]) != 0, "no document for %s", urns[i]);
+    ck_assert_uint_eq(doc_count(h), 6);
+    xap_db_close(h);
+    /* The broken first line is the only dead letter, with its line number. */
+    json_t *dead = dead_letters(r.dl);
+    ck_assert_uint_eq(json_array_size(dead), 1);
+    json_t *d = json_array_get(dead, 0);
+    ck_assert_str_eq(json_string_value(json_object_get(d, "source")), lines);
+    ck_assert_int_eq(json_integer_value(json_object_get(d, "offset")), 1);
+    json_decref(dead);
+    free(pretty), free(lines), free(array), free(a1), free(a2), free(text), free(in);
+    run_dir_free(&r);
+}
+END_TEST
+
 START_TEST(test_help_and_version) {
     char *dir = tmpdir_new(), *log = path_in(dir, "log");
     const char *help[] = {"--help", NULL};
@@ -739,6 +799,7 @@ static Suite *indexer_suite(void) {
     tcase_add_test(tc, test_events_over_two_runs_merge);
     tcase_add_test(tc, test_owner_found_by_display_name);
     tcase_add_test(tc, test_events_spread_over_batches_all_merge);
+    tcase_add_test(tc, test_input_formats);
     tcase_add_test(tc, test_help_and_version);
     tcase_add_test(tc, test_usage_errors_exit_2);
     tcase_add_test(tc, test_fatal_errors_exit_1);
