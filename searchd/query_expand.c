@@ -417,6 +417,7 @@ qp_status qp_expand(qp_plan *p, an_analyzer *an, an_terms *scratch, const vocab 
                     size_t errlen)
 {
     p->expanded = v != NULL;
+    p->vocab_current = v != NULL && current;
     for (size_t i = 0; i < p->nwords; i++) {
         qp_word *w = &p->words[i];
         int open = p->last_open && i + 1 == p->nwords;

@@ -129,6 +129,7 @@ typedef struct qp_plan {
     size_t nbonus;
     int last_open; /* q does not end in a space: its last word is being typed */
     int expanded;  /* qp_expand ran with a vocabulary */
+    int vocab_current; /* ... of the reader's revision: a word's `nothing` is certain */
 } qp_plan;
 
 /* The numbers a query is built with. qp_rank_init takes them from a

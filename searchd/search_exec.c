@@ -492,6 +492,26 @@ void search_result_free(search_result *r)
     memset(r, 0, sizeof *r);
 }
 
+/* The answer of a query that matches nothing: no hits, total 0, every
+ * requested facet empty. */
+static int empty_answer(const search_spec *sp, size_t nwords, search_result *out, char *err,
+                        size_t errlen)
+{
+    search_result_free(out);
+    facet_run none;
+    xap_err xe = {0};
+    memset(&none, 0, sizeof none);
+    out->words_used = nwords;
+    out->total_exact = 1;
+    out->hits = json_array();
+    out->facets = facets_json(sp->facets, &none, &xe);
+    if (!out->hits || !out->facets) {
+        snprintf(err, errlen, "out of memory");
+        return XAP_E_NOMEM;
+    }
+    return XAP_OK;
+}
+
 int search_exec(const search_spec *sp, search_result *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
@@ -499,19 +519,32 @@ int search_exec(const search_spec *sp, search_result *out, char *err, size_t err
     xap_err xe = {0};
     if (n == 0)
         return exec_one(sp, NULL, 0, 0, out, err, errlen);
-    xap_query *text = qp_words_query(sp->plan, sp->rank, n, XAP_OP_AND, &xe);
-    if (!text)
-        XFAIL(&xe, err, errlen, "building the query");
-    int rc = exec_one(sp, text, n, 0, out, err, errlen);
-    xap_query_free(text);
-    if (rc != XAP_OK || out->total > 0 || n == 1)
-        return rc;
+    /* With a vocabulary of this revision, a word none of whose forms it
+     * holds matches nothing: every AND over it is skipped rather than run
+     * (unless the query is a URN, found by its id term alone). */
+    size_t hopeless = n;
+    int urn = 0;
+    for (size_t i = 0; i < sp->plan->nbonus; i++)
+        urn |= strncmp(sp->plan->bonus[i].term, TERM_ID_PREFIX, strlen(TERM_ID_PREFIX)) == 0;
+    for (size_t i = 0; sp->plan->vocab_current && !urn && i < n && hopeless == n; i++)
+        if (sp->plan->words[i].nothing)
+            hopeless = i;
+    int rc = XAP_OK;
+    if (hopeless == n) {
+        xap_query *text = qp_words_query(sp->plan, sp->rank, n, XAP_OP_AND, &xe);
+        if (!text)
+            XFAIL(&xe, err, errlen, "building the query");
+        rc = exec_one(sp, text, n, 0, out, err, errlen);
+        xap_query_free(text);
+        if (rc != XAP_OK || out->total > 0 || n == 1)
+            return rc;
+    }
 
     /* Nothing has every word: drop words from the end, then allow any word. */
     xap_query *chosen = NULL;
     size_t used = 0;
     int any = 0;
-    for (size_t k = n - 1; k >= 1 && !chosen; k--) {
+    for (size_t k = hopeless < n ? hopeless : n - 1; k >= 1 && !chosen; k--) {
         xap_query *t = qp_words_query(sp->plan, sp->rank, k, XAP_OP_AND, &xe);
         if (!t)
             XFAIL(&xe, err, errlen, "building the query");
@@ -544,6 +577,8 @@ int search_exec(const search_spec *sp, search_result *out, char *err, size_t err
             xap_query_free(t);
         }
     }
+    if (!chosen && hopeless < n)
+        return empty_answer(sp, n, out, err, errlen); /* all words, without running them */
     if (!chosen)
         return XAP_OK; /* the empty answer for all words stands */
     search_result_free(out);
