@@ -148,6 +148,9 @@ void store_names_trim(store *s);
 /* The doc_name_lookup given to doc_build for the current batch; ctx is
  * the store. */
 const char *store_names_lookup(void *ctx, const char *urn);
+/* Reopens the read handle once per batch, so it shows every batch but the
+ * one in flight. 0, or -1 with a reason. */
+int store_refresh_reader(store *s, char *err, size_t errlen);
 /* Reads the state of `urn` through `db`: 1 and *state if it has a
  * document, 2 if it has one whose data is not a state (*state NULL), 0 if
  * it has none, -1 on error (err says). */

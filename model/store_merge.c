@@ -37,16 +37,7 @@ static int load_previous(store *s, store_entity *e, char *err, size_t errlen) {
         return 0;
     }
     if (!store_seen_maybe(&s->seen, e->hash)) return 0;
-    if (!s->rdb_fresh) {
-        /* The handle must see the batch committed before the one in flight. */
-        xap_err xe;
-        int changed;
-        if (xap_db_reopen(s->rdb, &changed, &xe) != XAP_OK) {
-            snprintf(err, errlen, "reopening the index for reading: %s", xe.msg);
-            return -1;
-        }
-        s->rdb_fresh = 1;
-    }
+    if (store_refresh_reader(s, err, errlen) != 0) return -1;
     int rc = store_read_state(s->rdb, e->urn, &e->state, err, errlen);
     if (rc < 0) return -1;
     /* rc 2: a document whose data is not a state; it is rebuilt from the events. */

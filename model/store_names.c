@@ -72,6 +72,18 @@ static const char *entity_name(store_entity *e) {
     return e->name;
 }
 
+int store_refresh_reader(store *s, char *err, size_t errlen) {
+    if (s->rdb_fresh) return 0;
+    xap_err xe;
+    int changed;
+    if (xap_db_reopen(s->rdb, &changed, &xe) != XAP_OK) {
+        snprintf(err, errlen, "reopening the index for reading: %s", xe.msg);
+        return -1;
+    }
+    s->rdb_fresh = 1;
+    return 0;
+}
+
 int store_read_state(xap_db *db, const char *urn, json_t **state, char *err, size_t errlen) {
     char term[STORE_TERM_CAP];
     int tlen = doc_id_term(urn, term, sizeof term);
@@ -122,8 +134,13 @@ const char *store_names_lookup(void *ctx, const char *urn) {
 
     json_t *state = NULL;
     char err[STORE_ERRLEN];
-    /* An unreadable owner only loses its display name: the document is still built. */
-    if (store_read_state(s->rdb, urn, &state, err, sizeof err) < 0) state = NULL;
+    /* An unreadable owner only loses its display name: the document is still
+     * built. The read must see every batch written so far but the one in
+     * flight (found above), or a name written two batches ago would be
+     * cached as unknown. */
+    if (store_refresh_reader(s, err, sizeof err) != 0 ||
+        store_read_state(s->rdb, urn, &state, err, sizeof err) < 0)
+        state = NULL;
     char *name = state_name(state);
     json_decref(state);
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "model/docbuild.h"
+#include "model/fields.h"
 #include "model/store.h"
 #include "xapian-shim/xap.h"
 
@@ -274,6 +275,58 @@ START_TEST(test_feed_buffer_splits_arrays) {
 }
 END_TEST
 
+/* A name is looked up in the batch being built, the batch being written,
+ * then the index: an owner written two batches before the dataset that
+ * names it must be read from the index at its latest revision. */
+START_TEST(test_owner_name_from_an_earlier_batch) {
+    char *dir = tmpdir_new(), err[512];
+    store_options opt = {0};
+    store *st = store_open(dir, &opt, err, sizeof err);
+    ck_assert_msg(st != NULL, "%s", err);
+    store_origin o = {"test", NULL, -1, 0};
+    const char *user =
+        "{\"entityType\":\"corpuser\",\"entityUrn\":\"urn:li:corpuser:zq\","
+        "\"changeType\":\"UPSERT\",\"aspectName\":\"corpUserInfo\","
+        "\"aspect\":{\"json\":{\"active\":true,\"displayName\":\"Zebulon Quarrington\"}}}";
+    ck_assert_int_eq(feed(st, user, &o), 0);
+    ck_assert_int_eq(store_commit_async(st, err, sizeof err), 0);
+    for (int batch = 0; batch < 3; batch++) {
+        char name[32];
+        snprintf(name, sizeof name, "db.filler%d", batch);
+        char *ev = event(name, "datasetProperties", "{\"name\":\"filler\"}");
+        ck_assert_int_eq(feed(st, ev, &o), 0);
+        free(ev);
+        ck_assert_int_eq(store_commit_async(st, err, sizeof err), 0);
+    }
+    char *owned = event("db.owned", "ownership",
+                        "{\"owners\":[{\"owner\":\"urn:li:corpuser:zq\",\"type\":\"DATAOWNER\"}]}");
+    ck_assert_int_eq(feed(st, owned, &o), 0);
+    ck_assert_int_eq(store_commit(st, err, sizeof err), 0);
+    store_close(st);
+
+    xap_err xe;
+    xap_db *db = xap_db_open_read(dir, &xe);
+    ck_assert_ptr_nonnull(db);
+    char term[256];
+    int n = doc_id_term("urn:li:dataset:(urn:li:dataPlatform:hive,db.owned,PROD)", term,
+                        sizeof term);
+    xap_docid id = 0, d;
+    ck_assert_int_eq(xap_db_find_by_term(db, term, (size_t)n, &id, &xe), XAP_OK);
+    ck_assert(id != 0);
+    char owner_term[64];
+    snprintf(owner_term, sizeof owner_term, "%squarrington", FIELDS[F_OWNERS].prefix);
+    xap_postiter *it = xap_db_postlist(db, owner_term, strlen(owner_term), &xe);
+    int found = 0;
+    uint32_t wdf;
+    while (it && xap_postiter_next(it, &d, &wdf, &xe) == 1) found |= d == id;
+    xap_postiter_free(it);
+    ck_assert_msg(found, "the owner's display name is not on the dataset");
+    xap_db_close(db);
+    free(owned);
+    tmpdir_free(dir);
+}
+END_TEST
+
 static Suite *store_suite(void) {
     Suite *s = suite_create("store");
     TCase *tc = tcase_create("store");
@@ -284,6 +337,7 @@ static Suite *store_suite(void) {
     tcase_add_test(tc, test_pipelined_commits_merge_every_event);
     tcase_add_test(tc, test_second_writer_is_refused);
     tcase_add_test(tc, test_feed_buffer_splits_arrays);
+    tcase_add_test(tc, test_owner_name_from_an_earlier_batch);
     suite_add_tcase(s, tc);
     return s;
 }
