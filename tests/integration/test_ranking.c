@@ -431,6 +431,62 @@ START_TEST(platform_boost_moves_results)
 }
 END_TEST
 
+START_TEST(typo_settings_apply)
+{
+    char *hive = re_dataset_urn("hive", "sky.falcon_stats");
+    put_config("{}");
+    json_t *res = re_search(g_cfg.port, "kalcon", 0); /* first letter wrong: one edit */
+    ck_assert_int_ge(se_rank(res, hive), 0);
+    json_decref(res);
+    put_config("{\"typo\": {\"first_letter_exempt\": true}}");
+    res = re_search(g_cfg.port, "kalcon", 0);
+    ck_assert_int_eq(se_rank(res, hive), -1);
+    json_decref(res);
+    res = re_search(g_cfg.port, "falcom", 0); /* not the first letter: still one edit */
+    ck_assert_int_ge(se_rank(res, hive), 0);
+    json_decref(res);
+    put_config("{\"typo\": {\"enabled\": false}}");
+    res = re_search(g_cfg.port, "falcom", 0);
+    ck_assert_int_eq(se_rank(res, hive), -1);
+    json_decref(res);
+    put_config("{\"typo\": {\"one_edit_min_len\": 7, \"two_edits_min_len\": 9}}");
+    res = re_search(g_cfg.port, "falcom", 0); /* 6 letters: no edit from 7 */
+    ck_assert_int_eq(se_rank(res, hive), -1);
+    json_decref(res);
+    put_config("{}");
+    free(hive);
+}
+END_TEST
+
+START_TEST(explain_adds_up_under_boosts)
+{
+    put_config("{\"type_boosts\": {\"dashboard\": 3}, \"platform_boosts\": {\"snowflake\": 0.5, "
+               "\"hive\": 1.5}}");
+    const char *queries[] = {"heron", "falcon", "heron summary", NULL};
+    for (size_t q = 0; queries[q]; q++) {
+        json_t *res = re_search(g_cfg.port, queries[q], 1);
+        json_t *hits = json_object_get(res, "hits");
+        ck_assert_int_gt(json_array_size(hits), 0);
+        for (size_t i = 0; i < json_array_size(hits); i++) {
+            json_t *h = json_array_get(hits, i), *ex = json_object_get(h, "explain");
+            double sum = 0, score = num(json_object_get(h, "score"));
+            const char *k;
+            json_t *v;
+            json_object_foreach(json_object_get(ex, "fields"), k, v) sum += num(v);
+            double total = sum * num(json_object_get(ex, "type_boost")) *
+                               num(json_object_get(ex, "platform_boost")) +
+                           num(json_object_get(ex, "popularity")) +
+                           num(json_object_get(ex, "exact_bonus"));
+            ck_assert_msg(fabs(total - score) < 1e-6 * (1 + score),
+                          "\"%s\" hit %zu: explain adds up to %g, score %g", queries[q], i, total,
+                          score);
+        }
+        json_decref(res);
+    }
+    put_config("{}");
+}
+END_TEST
+
 START_TEST(synonyms_match_each_other)
 {
     char *urn = re_dataset_urn("hive", "crm.client_registry");
@@ -510,6 +566,8 @@ static Suite *suite(void)
     tcase_add_test(c, type_boost_moves_results);
     tcase_add_test(c, platform_boost_moves_results);
     tcase_add_test(c, synonyms_match_each_other);
+    tcase_add_test(c, typo_settings_apply);
+    tcase_add_test(c, explain_adds_up_under_boosts);
     tcase_add_test(c, pinned_results_come_first);
     suite_add_tcase(s, c);
     return s;
