@@ -2,6 +2,7 @@
  * (relevance, value, docid), match spies, result pages and matching terms. */
 #include "xapian-shim/internal.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <memory>
 
@@ -17,10 +18,21 @@ extern "C" xap_enquire *xap_enquire_new(xap_db *db, xap_err *err) {
 
 extern "C" void xap_enquire_free(xap_enquire *e) { delete e; }
 
+/* 1 if `q` contains OP_MAX anywhere (see xap_enquire.no_pruning). */
+static bool query_has_max(const Xapian::Query &q) {
+    if (q.get_type() == Xapian::Query::OP_MAX)
+        return true;
+    for (size_t i = 0, n = q.get_num_subqueries(); i < n; i++)
+        if (query_has_max(q.get_subquery(i)))
+            return true;
+    return false;
+}
+
 extern "C" int xap_enquire_set_query(xap_enquire *e, const xap_query *q, xap_err *err) {
     XAPI_NULL_CHECK(e && q, err, XAP_E_INVALID);
     try {
         e->enq.set_query(q->q);
+        e->no_pruning = query_has_max(q->q);
         return XAP_OK;
     } catch (...) {
         return xapi_caught(err);
@@ -90,6 +102,8 @@ extern "C" xap_mset *xap_enquire_get_mset(xap_enquire *e, uint32_t first, uint32
     XAPI_NULL_CHECK(e, err, nullptr);
     try {
         auto m = std::make_unique<xap_mset>();
+        if (e->no_pruning)
+            check_at_least = std::max(check_at_least, e->db.get_doccount());
         m->m = e->enq.get_mset(first, maxitems, check_at_least);
         return m.release();
     } catch (...) {

@@ -35,6 +35,10 @@ struct xap_query {
 struct xap_enquire {
     Xapian::Database db; /* keeps the shards alive while the enquire lives */
     Xapian::Enquire enq;
+    /* The query holds OP_MAX: Xapian 1.4's MaxPostList can crash once the
+     * matcher starts pruning (it recalculates its max weight after all its
+     * subqueries ended), so such a match must check every document. */
+    bool no_pruning = false;
     explicit xap_enquire(const Xapian::Database &d) : db(d), enq(d) {}
 };
 

@@ -203,7 +203,9 @@ int xap_enquire_set_docid_order(xap_enquire *e, int ascending, xap_err *err);
  * so pass check_at_least >= doccount to get_mset for exact counts. */
 int xap_enquire_add_facetspy(xap_enquire *e, xap_facetspy *spy, xap_err *err);
 /* Runs the match. check_at_least: documents to look at to refine the count
- * estimate (and feed match spies). */
+ * estimate (and feed match spies). A query holding XAP_OP_MAX is always
+ * matched against every candidate (check_at_least raised to the document
+ * count): Xapian 1.4's OP_MAX can crash once the matcher prunes. */
 xap_mset *xap_enquire_get_mset(xap_enquire *e, uint32_t first, uint32_t maxitems,
                                uint32_t check_at_least, xap_err *err);
 /* The query terms that match document `id` (malloc'd array of malloc'd
