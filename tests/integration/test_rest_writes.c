@@ -103,6 +103,17 @@ static void start_indexer(fixture *f)
     f->indexer = ks_start_indexer(f->db, f->mock.bootstrap, TOPIC, "rest", extra, log);
     free(log);
     ck_assert_int_gt(f->indexer, 0);
+    /* The indexer creates the index as it starts; searchd answers 503 until
+     * then, so tests wait for it rather than race it. */
+    char *marker = path_in(f, "index.db/iamglass");
+    int waited = 0;
+    while (access(marker, F_OK) != 0 && waited < 10000) {
+        struct timespec ts = {0, 20 * 1000000L};
+        nanosleep(&ts, NULL);
+        waited += 20;
+    }
+    ck_assert_msg(access(marker, F_OK) == 0, "the indexer created no index at %s", marker);
+    free(marker);
 }
 
 static void start_searchd(fixture *f, const char *const *extra)
