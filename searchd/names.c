@@ -120,6 +120,11 @@ struct names {
     nm_post wpost, fwd, kpost, tpost;
     vocab *keys;
     uint32_t *skey; /* key id of each suggestion, NAMES_NONE if none */
+    /* Per word: every suggestion holding it also holds a word that is a
+     * proper prefix of it at least this long (0: not always). A joined form
+     * ("tmpcustomerorders") is covered by its first part ("tmp"): walking a
+     * prefix no longer than that part, its list adds nothing to the union. */
+    uint8_t *cover;
     nm_heads wheads, kheads;
     size_t memory;
 };
@@ -180,6 +185,7 @@ void names_free(names *nm)
     vocab_free(nm->words);
     vocab_free(nm->keys);
     free(nm->skey);
+    free(nm->cover);
     post_free(&nm->wpost);
     post_free(&nm->fwd);
     post_free(&nm->kpost);
@@ -248,6 +254,8 @@ typedef struct nm_stream {
     const uint32_t *head; /* precomputed first ids (one wide range) */
     uint32_t nhead, hpos;
     int head_all;
+    const uint8_t *cover; /* lists whose cover >= cover_len are left out */
+    unsigned cover_len;
     nm_cursor *heap;
     size_t nheap;
     int heap_ready;
@@ -266,6 +274,8 @@ static void stream_init(nm_stream *s, const nm_post *post, const nm_heads *heads
     s->head = NULL;
     s->nhead = s->hpos = 0;
     s->head_all = 0;
+    s->cover = NULL;
+    s->cover_len = 0;
     s->heap = NULL;
     s->nheap = 0;
     s->heap_ready = 0;
@@ -328,6 +338,8 @@ static int stream_heap(nm_stream *s, uint32_t from)
     size_t n = 0;
     for (size_t r = 0; r < s->nranges; r++)
         for (uint32_t l = s->ranges[r].lo; l < s->ranges[r].hi; l++) {
+            if (s->cover && s->cover[l] >= s->cover_len)
+                continue; /* its suggestions come through a shorter word */
             const uint32_t *p = s->post->ids + s->post->off[l];
             const uint32_t *end = s->post->ids + s->post->off[l + 1];
             if (from)
@@ -1114,6 +1126,38 @@ static int build_fwd(names *nm)
     return 0;
 }
 
+/* nm->cover (see struct names). Word ids are in byte order, so a word's
+ * prefixes come before it in each suggestion's sorted word list. */
+static int build_cover(names *nm)
+{
+    size_t nw = vocab_size(nm->words);
+    nm->cover = malloc(nw ? nw : 1);
+    if (!nm->cover)
+        return -1;
+    memset(nm->cover, 255, nw);
+    for (uint32_t s = 0; s < nm->n; s++) {
+        uint32_t a = nm->fwd.off[s], b = nm->fwd.off[s + 1];
+        for (uint32_t j = a; j < b; j++) {
+            vocab_cand w, u;
+            vocab_get(nm->words, nm->fwd.ids[j], &w);
+            uint32_t best = 0;
+            for (uint32_t i = a; i < j; i++) {
+                vocab_get(nm->words, nm->fwd.ids[i], &u);
+                if (u.len < w.len && u.len > best && memcmp(u.word, w.word, u.len) == 0)
+                    best = u.len;
+            }
+            if (best > 254)
+                best = 254;
+            if (best < nm->cover[w.id])
+                nm->cover[w.id] = (uint8_t)best;
+        }
+    }
+    for (size_t i = 0; i < nw; i++)
+        if (nm->cover[i] == 255)
+            nm->cover[i] = 0; /* held by no suggestion */
+    return 0;
+}
+
 typedef struct key_ctx {
     const uint32_t *kid; /* key id per suggestion */
 } key_ctx;
@@ -1257,7 +1301,7 @@ names *names_build(xap_db *db, an_analyzer *an, char *err, size_t errlen)
         assign_ids(&b) != 0 || build_words(&b) != 0 || build_keys(&b) != 0)
         goto fail;
     names *nm = b.nm;
-    if (build_fwd(nm) != 0 ||
+    if (build_fwd(nm) != 0 || build_cover(nm) != 0 ||
         post_build(&nm->tpost, (uint32_t)nm->ntypes, nm->n, type_pair, nm) != 0 ||
         heads_build(&nm->wheads, nm->words, &nm->wpost) != 0 ||
         heads_build(&nm->kheads, nm->keys, &nm->kpost) != 0) {
@@ -1267,7 +1311,7 @@ names *names_build(xap_db *db, an_analyzer *an, char *err, size_t errlen)
     nm->memory = sizeof *nm + (size_t)nm->n * sizeof *nm->sugg + nm->strings.cap +
                  vocab_memory(nm->words) + vocab_memory(nm->keys) + post_memory(&nm->wpost) +
                  post_memory(&nm->fwd) + post_memory(&nm->kpost) + post_memory(&nm->tpost) +
-                 (size_t)nm->n * sizeof *nm->skey +
+                 (size_t)nm->n * sizeof *nm->skey + vocab_size(nm->words) +
                  (nm->wheads.cap + nm->kheads.cap) * (sizeof(uint64_t) + sizeof(uint32_t)) +
                  (nm->wheads.pool.cap + nm->kheads.pool.cap) * sizeof(uint32_t);
     build_free(&b);
@@ -1338,10 +1382,9 @@ static int has_word_in(const names *nm, uint32_t sid, const vocab_range *r, size
 
 /* Walks `s`, adding each id that passes `check` (besides type and seen)
  * until the result is full. -1 if the stream ran out of memory. */
-typedef int (*check_fn)(const nm_query *q, uint32_t sid, const void *ctx);
+typedef int (*check_fn)(const nm_query *q, uint32_t sid, void *ctx);
 
-static int collect(nm_query *q, nm_stream *s, names_quality quality, check_fn check,
-                   const void *ctx)
+static int collect(nm_query *q, nm_stream *s, names_quality quality, check_fn check, void *ctx)
 {
     uint32_t sid;
     while (q->res->n < q->limit && stream_next(s, &sid)) {
@@ -1357,7 +1400,7 @@ static int collect(nm_query *q, nm_stream *s, names_quality quality, check_fn ch
     return failed ? -1 : 0;
 }
 
-static int check_key_range(const nm_query *q, uint32_t sid, const void *ctx)
+static int check_key_range(const nm_query *q, uint32_t sid, void *ctx)
 {
     const vocab_range *r = ctx;
     uint32_t k = q->nm->skey[sid];
@@ -1365,17 +1408,86 @@ static int check_key_range(const nm_query *q, uint32_t sid, const void *ctx)
 }
 
 /* What a candidate must also match: every word but the driver (word ranges),
- * and for typo search the last word through its typo ranges. */
+ * and for typo search the last word through its typo ranges.
+ *
+ * Checking a word costs two random reads of the candidate's word list. When
+ * the driver turns out not to end early (NAMES_BITS_AFTER candidates without
+ * filling the answer: several broad words with few names in common), the
+ * next cheapest word's whole union is laid out once as a bitset over
+ * suggestion ids, and candidates are checked against it first: one read of a
+ * cache-resident bit instead. */
+#define NAMES_BITS_AFTER 256
+
 typedef struct words_check {
-    size_t driver; /* index of the word driving, or SIZE_MAX */
-    int typo;      /* the last word matches through res->typo */
+    size_t driver;   /* index of the word driving, or SIZE_MAX */
+    int typo;        /* the last word matches through res->typo */
+    size_t calls;
+    size_t second;   /* the word `bits` holds, SIZE_MAX: none (yet) */
+    uint64_t *bits;
+    int bits_tried;
 } words_check;
 
-static int check_words(const nm_query *q, uint32_t sid, const void *ctx)
+/* The ranges word i matches through, and the cover length that applies. */
+static const vocab_range *word_ranges(const nm_query *q, size_t i, int typo, size_t *n,
+                                      unsigned *cover_len)
 {
-    const words_check *wc = ctx;
+    if (typo && i == q->last) {
+        *n = q->res->ntypo;
+        *cover_len = 0;
+        return q->res->typo;
+    }
+    *n = 1;
+    *cover_len = q->res->words[i].len;
+    return &q->wr[i];
+}
+
+static void make_bits(const nm_query *q, words_check *wc)
+{
+    const names *nm = q->nm;
+    wc->bits_tried = 1;
+    size_t best = SIZE_MAX;
+    uint64_t cost = UINT64_MAX;
     for (size_t i = 0; i < q->res->nwords; i++) {
         if (i == wc->driver)
+            continue;
+        size_t n;
+        unsigned cl;
+        const vocab_range *r = word_ranges(q, i, wc->typo, &n, &cl);
+        uint64_t c = ranges_postings(&nm->wpost, r, n);
+        if (c < cost) {
+            cost = c;
+            best = i;
+        }
+    }
+    if (best == SIZE_MAX)
+        return;
+    wc->bits = calloc(((size_t)nm->n + 63) / 64, sizeof *wc->bits);
+    if (!wc->bits)
+        return; /* checked word by word instead */
+    size_t n;
+    unsigned cl;
+    const vocab_range *r = word_ranges(q, best, wc->typo, &n, &cl);
+    for (size_t k = 0; k < n; k++)
+        for (uint32_t l = r[k].lo; l < r[k].hi; l++) {
+            if (cl && nm->cover[l] >= cl)
+                continue;
+            for (uint32_t p = nm->wpost.off[l]; p < nm->wpost.off[l + 1]; p++) {
+                uint32_t id = nm->wpost.ids[p];
+                wc->bits[id >> 6] |= (uint64_t)1 << (id & 63);
+            }
+        }
+    wc->second = best;
+}
+
+static int check_words(const nm_query *q, uint32_t sid, void *ctx)
+{
+    words_check *wc = ctx;
+    if (++wc->calls == NAMES_BITS_AFTER && !wc->bits_tried && q->res->nwords > 1)
+        make_bits(q, wc);
+    if (wc->bits && !((wc->bits[sid >> 6] >> (sid & 63)) & 1))
+        return 0;
+    for (size_t i = 0; i < q->res->nwords; i++) {
+        if (i == wc->driver || i == wc->second)
             continue;
         if (wc->typo && i == q->last) {
             if (!has_word_in(q->nm, sid, q->res->typo, q->res->ntypo))
@@ -1400,7 +1512,7 @@ static int search_words(nm_query *q, int typo, names_quality quality)
     const names *nm = q->nm;
     names_result *res = q->res;
     uint64_t best = UINT64_MAX;
-    words_check wc = {SIZE_MAX, typo};
+    words_check wc = {SIZE_MAX, typo, 0, SIZE_MAX, NULL, 0};
     for (size_t i = 0; i < res->nwords; i++) {
         uint64_t c = typo && i == q->last ? ranges_postings(&nm->wpost, res->typo, res->ntypo)
                                           : ranges_postings(&nm->wpost, &q->wr[i], 1);
@@ -1418,8 +1530,14 @@ static int search_words(nm_query *q, int typo, names_quality quality)
         stream_init(&s, &nm->wpost, &nm->wheads, res->typo, res->ntypo);
     } else {
         stream_init(&s, &nm->wpost, &nm->wheads, &q->wr[wc.driver], 1);
+        /* The range is the words starting with the driver's word: a word
+         * covered by a prefix at least that long adds nothing. */
+        s.cover = nm->cover;
+        s.cover_len = res->words[wc.driver].len;
     }
-    return collect(q, &s, quality, check_words, &wc);
+    int rc = collect(q, &s, quality, check_words, &wc);
+    free(wc.bits);
+    return rc;
 }
 
 /* Exact compact name, then compact names starting with the query. */
