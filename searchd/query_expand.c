@@ -29,6 +29,17 @@
 #define QP_TYPO_NAMES_MAX 10
 #define QP_TYPO_WORDS_MAX 4
 
+/* A word the vocabulary holds in at least max(QP_KNOWN_MIN_DOCS, doccount
+ * / QP_KNOWN_SHARE) documents is taken as spelt right: its typo variants
+ * (order → orders, border, odder) would add mostly noise, and they widen a
+ * broad query's match — the main cost of searches at a million entities
+ * (each typo'd word multiplied the work of broad queries 3 to 5 times).
+ * Rare and unknown words keep their variants. The idea is Typesense's
+ * typo_tokens_threshold, judged from document frequency instead of a
+ * second query; on the relevance set it changes nothing. */
+#define QP_KNOWN_MIN_DOCS 20
+#define QP_KNOWN_SHARE 2000
+
 /* Longest Xapian term: 245 bytes. */
 #define QP_TERM_MAX 245
 
@@ -122,8 +133,10 @@ static uint32_t form_fields(const vocab *v, int current, const char *form, size_
 }
 
 static int unit_fill(qp_unit *u, const char *form, const char *stem, int open, an_analyzer *an,
-                     const vocab *v, int current, const ranking_config *cfg, int *found)
+                     const qp_lexicon *lx, const ranking_config *cfg, int *found)
 {
+    const vocab *v = lx->vocab;
+    int current = lx->current;
     size_t len = strlen(form);
     uint32_t all = text_fields();
     int in = 0;
@@ -147,6 +160,12 @@ static int unit_fill(qp_unit *u, const char *form, const char *stem, int open, a
         return 0;
     vocab_opts o;
     vocab_opts_of(cfg, &o);
+    vocab_cand known;
+    uint32_t well_known = lx->doccount / QP_KNOWN_SHARE;
+    if (well_known < QP_KNOWN_MIN_DOCS)
+        well_known = QP_KNOWN_MIN_DOCS;
+    if (vocab_find(v, form, len, &known) && known.freq >= well_known)
+        o.typo_enabled = 0;
     size_t cap = vocab_expand_max(&o);
     vocab_cand *cands = malloc(cap * sizeof *cands);
     if (!cands)
@@ -412,12 +431,13 @@ static int index_names(qp_plan *p, an_analyzer *an, an_terms *scratch, const nam
     return rc;
 }
 
-qp_status qp_expand(qp_plan *p, an_analyzer *an, an_terms *scratch, const vocab *v, int current,
-                    const names *nm, const char *type, const ranking_config *cfg, char *err,
-                    size_t errlen)
+qp_status qp_expand(qp_plan *p, an_analyzer *an, an_terms *scratch, const qp_lexicon *lx,
+                    const char *type, const ranking_config *cfg, char *err, size_t errlen)
 {
+    const vocab *v = lx->vocab;
+    const names *nm = lx->names;
     p->expanded = v != NULL;
-    p->vocab_current = v != NULL && current;
+    p->vocab_current = v != NULL && lx->current;
     for (size_t i = 0; i < p->nwords; i++) {
         qp_word *w = &p->words[i];
         int open = p->last_open && i + 1 == p->nwords;
@@ -426,13 +446,13 @@ qp_status qp_expand(qp_plan *p, an_analyzer *an, an_terms *scratch, const vocab 
         int parts_found = w->nparts > 0, found = 0;
         for (size_t j = 0; j < w->nparts; j++) {
             if (unit_fill(&w->part_units[j], w->parts[j], w->part_stems[j],
-                          open && j + 1 == w->nparts, an, v, current, cfg, &found) < 0)
+                          open && j + 1 == w->nparts, an, lx, cfg, &found) < 0)
                 goto nomem;
             parts_found &= found;
         }
         int joined_found = 0;
-        if (w->joined && unit_fill(&w->joined_unit, w->joined, w->joined_stem, open, an, v, current,
-                                   cfg, &joined_found) < 0)
+        if (w->joined && unit_fill(&w->joined_unit, w->joined, w->joined_stem, open, an, lx, cfg,
+                                   &joined_found) < 0)
             goto nomem;
         if (!v)
             continue;

@@ -127,8 +127,8 @@ typedef struct qp_plan {
     char *norm;      /* an_normalize(q): pinned queries are keyed by it; NULL for an empty q */
     qp_bonus *bonus; /* exact-match terms (the first ones: the query as typed) */
     size_t nbonus;
-    int last_open; /* q does not end in a space: its last word is being typed */
-    int expanded;  /* qp_expand ran with a vocabulary */
+    int last_open;     /* q does not end in a space: its last word is being typed */
+    int expanded;      /* qp_expand ran with a vocabulary */
     int vocab_current; /* ... of the reader's revision: a word's `nothing` is certain */
 } qp_plan;
 
@@ -168,19 +168,26 @@ int qp_add_exact_name(qp_plan *p, const char *norm, size_t len, qp_bonus_kind ki
 
 /* ---- query_expand.c ---- */
 
-/* Fills each word's alternatives from `v` (NULL: only the forms as typed,
- * no typos, prefixes, splits or suggestions) and the config's synonyms —
- * searched only in the fields where `v` has them when `current` (the
- * vocabulary is of the reader's revision, so it is authoritative) — and
- * adds bonus terms: names equal to the query once its typos are corrected,
- * and, from the autocomplete index `nm` (may be NULL), entities whose name
- * is the query with its separators ignored ("customer orders" is
- * customer_orders) or, while the last word is being typed, starts with it
- * (of entity type `type` when not NULL). `scratch` is reused. Returns QP_OK
- * or QP_INTERNAL with err. */
-qp_status qp_expand(qp_plan *p, an_analyzer *an, an_terms *scratch, const vocab *v, int current,
-                    const names *nm, const char *type, const ranking_config *cfg, char *err,
-                    size_t errlen);
+/* What expansion reads from the lexicon snapshot (lexicon.h). */
+typedef struct qp_lexicon {
+    const vocab *vocab; /* NULL: the forms as typed only (no typos, prefixes, splits) */
+    const names *names; /* NULL: no name-based bonus terms */
+    int current;        /* built from the reader's own revision: authoritative */
+    uint32_t doccount;  /* documents it was built from */
+} qp_lexicon;
+
+/* Fills each word's alternatives from the vocabulary and the config's
+ * synonyms — searched only in the fields where the vocabulary has them
+ * when it is current — and adds bonus terms: names equal to the query once
+ * its typos are corrected, and, from the autocomplete index, entities whose
+ * name is the query with its separators ignored ("customer orders" is
+ * customer_orders) or, while the last word is unfinished, starts with it
+ * (of entity type `type` when not NULL). A word the vocabulary holds in
+ * many documents is taken as spelt right and gets no typo variants
+ * (query_expand.c says why). `scratch` is reused. Returns QP_OK or
+ * QP_INTERNAL with err. */
+qp_status qp_expand(qp_plan *p, an_analyzer *an, an_terms *scratch, const qp_lexicon *lx,
+                    const char *type, const ranking_config *cfg, char *err, size_t errlen);
 
 /* The query with every word that found nothing replaced by its suggestion
  * (malloc'd), or NULL when no word needs one (or on allocation failure). */

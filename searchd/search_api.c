@@ -90,9 +90,11 @@ qp_status search_api_expand(reader *rd, qp_plan *plan, const ranking_config *cfg
         if (!lx)
             lx = lexicon_acquire_wait(SD_LEXICON_FIRST_WAIT_MS);
     }
-    qp_status st = qp_expand(plan, rd->an, &rd->scratch, lx ? lx->vocab : NULL,
-                             lx && lx->revision == rd->revision, lx ? lx->names : NULL, type, cfg,
-                             err, errlen);
+    qp_lexicon ql = {.vocab = lx ? lx->vocab : NULL,
+                     .names = lx ? lx->names : NULL,
+                     .current = lx && lx->revision == rd->revision,
+                     .doccount = lx ? lx->doccount : 0};
+    qp_status st = qp_expand(plan, rd->an, &rd->scratch, &ql, type, cfg, err, errlen);
     if (lx)
         lexicon_release(lx);
     return st;

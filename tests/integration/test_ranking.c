@@ -69,6 +69,13 @@ static void planner_setup(void)
                (const char *const[]){"sighting_id", NULL}, 40);
     re_dataset(f, "hive", "zoo.zebra_logs", "Sightings.",
                (const char *const[]){"sighting_id", NULL}, 8);
+    /* A word in many documents, and one table whose name is one edit from it. */
+    for (int i = 0; i < 24; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "parts.gadget_batch_%02d", i);
+        re_dataset(f, "hive", name, "Gadget batches.", NO_COLS, 1);
+    }
+    re_dataset(f, "hive", "parts.gadgets_catalog", "Catalog.", NO_COLS, 1);
     re_index_and_serve(&g_env, 1);
 }
 
@@ -148,6 +155,20 @@ START_TEST(typo_none_under_five_letters)
         json_string_value(json_object_get(json_object_get(res, "query"), "did_you_mean")), "kiwi");
     json_decref(res);
     assert_first("kiwi", "hive", "fruit.kiwi_sales");
+}
+END_TEST
+
+START_TEST(typo_none_for_a_well_known_word)
+{
+    /* "gadget" is in two dozen documents: taken as spelt right, it does not
+     * also match "gadgets" (one edit); a misspelling of it still does. */
+    json_t *res = re_search(g_env.port, "gadget ", 0);
+    ck_assert_int_eq(ds_rank(res, "hive", "parts.gadgets_catalog"), -1);
+    ck_assert_int_ge(json_integer_value(json_object_get(res, "total")), 24);
+    json_decref(res);
+    res = re_search(g_env.port, "gadgetz catalog ", 0);
+    ck_assert_int_ge(ds_rank(res, "hive", "parts.gadgets_catalog"), 0);
+    json_decref(res);
 }
 END_TEST
 
@@ -548,6 +569,7 @@ static Suite *suite(void)
     tcase_add_test(t, typo_two_edits_from_nine_letters);
     tcase_add_test(t, typo_none_under_five_letters);
     tcase_add_test(t, exact_word_beats_one_edit);
+    tcase_add_test(t, typo_none_for_a_well_known_word);
     tcase_add_test(t, prefix_last_word_completes);
     tcase_add_test(t, prefix_alone_lists_names_most_used_first);
     tcase_add_test(t, split_and_joined_forms_meet);
