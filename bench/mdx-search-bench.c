@@ -50,6 +50,7 @@ typedef struct sb_sample {
     double ms;        /* round trip, client side */
     double server_ms; /* the answer's took_ms; < 0 when absent */
     long status;      /* HTTP status; -1 transport error */
+    int curl_rc;      /* the CURLcode of a transport error */
     int rank;         /* 1-based rank of the target among the hits; 0 if absent */
 } sb_sample;
 
@@ -244,9 +245,12 @@ static size_t sb_write(char *ptr, size_t size, size_t nmemb, void *ud)
     return n;
 }
 
-/* GET http://127.0.0.1:port<path> on a reused handle; the body in *b. */
-static long sb_get(CURL *h, int port, const char *path, sb_buf *b)
+/* GET http://127.0.0.1:port<path> on a reused handle; the body in *b;
+ * *curl_rc (may be NULL) receives libcurl's code. */
+static long sb_get(CURL *h, int port, const char *path, sb_buf *b, int *curl_rc)
 {
+    if (curl_rc)
+        *curl_rc = CURLE_OK;
     char url[8192];
     if ((size_t)snprintf(url, sizeof url, "http://127.0.0.1:%d%s", port, path) >= sizeof url)
         return -1; /* a query longer than any limit searchd takes */
@@ -258,7 +262,10 @@ static long sb_get(CURL *h, int port, const char *path, sb_buf *b)
     curl_easy_setopt(h, CURLOPT_WRITEDATA, b);
     curl_easy_setopt(h, CURLOPT_TIMEOUT, 60L);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    if (curl_easy_perform(h) != CURLE_OK)
+    CURLcode cc = curl_easy_perform(h);
+    if (curl_rc)
+        *curl_rc = (int)cc;
+    if (cc != CURLE_OK)
         return -1;
     long status = 0;
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
@@ -306,7 +313,7 @@ static void *sb_client(void *arg)
             continue;
         }
         double t0 = sb_now_ms();
-        s->status = sb_get(h, job->port, job->paths[i], &b);
+        s->status = sb_get(h, job->port, job->paths[i], &b, &s->curl_rc);
         s->ms = sb_now_ms() - t0;
         if (s->status == 200)
             sb_read_answer(&b, &job->queries[i], job->find_target, s);
@@ -417,6 +424,47 @@ static void sb_print_row(const char *name, const sb_stats *st)
     printf(" %7zu\n", st->errors);
 }
 
+/* What the failed requests got: counts per HTTP status, and per libcurl
+ * error for those that got no answer. */
+static void sb_print_errors(const sb_sample *s, size_t n)
+{
+    enum { SB_MAX_DISTINCT = 8 };
+    long code[SB_MAX_DISTINCT];
+    int is_curl[SB_MAX_DISTINCT];
+    size_t count[SB_MAX_DISTINCT], distinct = 0, other = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i].status == 200)
+            continue;
+        int curl = s[i].status < 0;
+        long c = curl ? s[i].curl_rc : s[i].status;
+        size_t k = 0;
+        while (k < distinct && !(code[k] == c && is_curl[k] == curl))
+            k++;
+        if (k == distinct) {
+            if (distinct == SB_MAX_DISTINCT) {
+                other++;
+                continue;
+            }
+            code[k] = c;
+            is_curl[k] = curl;
+            count[k] = 0;
+            distinct++;
+        }
+        count[k]++;
+    }
+    printf("  errors:");
+    for (size_t k = 0; k < distinct; k++) {
+        if (is_curl[k])
+            printf(" %zu no answer (%s)%s", count[k], curl_easy_strerror((CURLcode)code[k]),
+                   k + 1 < distinct || other ? ";" : "");
+        else
+            printf(" %zu HTTP %ld%s", count[k], code[k], k + 1 < distinct || other ? ";" : "");
+    }
+    if (other)
+        printf(" %zu other", other);
+    printf("\n");
+}
+
 static void sb_latency_table(const char *title, const sb_query *qs, const sb_sample *s, size_t n,
                              double wall_ms, double target_p99)
 {
@@ -430,6 +478,8 @@ static void sb_latency_table(const char *title, const sb_query *qs, const sb_sam
     }
     sb_stats all = sb_latency(qs, s, n, -1);
     sb_print_row("overall", &all);
+    if (all.errors)
+        sb_print_errors(s, n);
     printf("  throughput %.0f queries/s; p99 %.2f ms, target < %.0f ms: %s\n",
            wall_ms > 0 ? (double)n * 1000.0 / wall_ms : 0.0, all.p99, target_p99,
            isnan(all.p99) ? "n/a" : all.p99 < target_p99 ? "met" : "MISSED");
@@ -524,8 +574,10 @@ static int sb_parse_int(const char *s, long min, long max, long *out)
     return 0;
 }
 
-/* Waits until /healthz answers 200: searchd builds its in-memory vocabulary
- * before it serves. */
+/* Waits until /healthz answers 200, then until /v1/autocomplete answers at
+ * all (any status, 404 included): searchd builds its in-memory lexicon in
+ * the background after it starts, and requests that need it wait for it, so
+ * measuring before it is ready would time the build. */
 static int sb_wait_healthy(int port, long seconds)
 {
     CURL *h = curl_easy_init();
@@ -534,8 +586,13 @@ static int sb_wait_healthy(int port, long seconds)
     sb_buf b = {0};
     double deadline = sb_now_ms() + (double)seconds * 1000.0;
     long st = -1;
-    while ((st = sb_get(h, port, "/healthz", &b)) != 200 && sb_now_ms() < deadline)
+    while ((st = sb_get(h, port, "/healthz", &b, NULL)) != 200 && sb_now_ms() < deadline)
         usleep(200 * 1000);
+    if (st == 200) {
+        while ((st = sb_get(h, port, "/v1/autocomplete?q=a", &b, NULL)) < 0 && sb_now_ms() < deadline)
+            usleep(200 * 1000);
+        st = st < 0 ? -1 : 200;
+    }
     free(b.data);
     curl_easy_cleanup(h);
     return st == 200 ? 0 : -1;
@@ -631,7 +688,7 @@ int main(int argc, char **argv)
     sb_stats ac_all = {0};
     CURL *h = curl_easy_init();
     sb_buf b = {0};
-    long probe = h ? sb_get(h, (int)port, "/v1/autocomplete?q=cu", &b) : -1;
+    long probe = h ? sb_get(h, (int)port, "/v1/autocomplete?q=cu", &b, NULL) : -1;
     free(b.data);
     if (h)
         curl_easy_cleanup(h);
