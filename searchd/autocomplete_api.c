@@ -16,19 +16,6 @@
 static const char *const KNOWN[] = {"q", "type", "limit", NULL};
 
 /* Every parameter of this endpoint makes sense once. */
-static int check_single(request *r)
-{
-    for (size_t k = 0; KNOWN[k]; k++) {
-        int seen = 0;
-        for (size_t i = 0; i < r->nparams; i++)
-            if (strcmp(r->params[i].key, KNOWN[k]) == 0 && ++seen > 1) {
-                req_reply_error(r, 400, "%s is given more than once", KNOWN[k]);
-                return -1;
-            }
-    }
-    return 0;
-}
-
 static json_t *suggestion_json(const names *nm, const names_result *res, size_t i,
                                reader *rd)
 {
@@ -46,17 +33,11 @@ static json_t *suggestion_json(const names *nm, const names_result *res, size_t 
 
 void autocomplete_api_handle(request *r)
 {
-    if (req_check_known(r, KNOWN) < 0 || check_single(r) < 0)
+    if (req_check_known(r, KNOWN) < 0 || req_check_single(r, KNOWN) < 0)
         return;
-    const char *q = req_param(r, "q");
-    if (!q)
-        q = "";
-    size_t qlen = strlen(q);
-    if (qlen > SD_Q_MAX_BYTES) {
-        req_reply_error(r, 400, "q is %zu bytes long; at most %d are allowed", qlen,
-                        SD_Q_MAX_BYTES);
+    const char *q;
+    if (req_param_text(r, "q", SD_Q_MAX_BYTES, &q) < 0)
         return;
-    }
     const char *type = req_param(r, "type");
     if (type && !*type)
         type = NULL;
@@ -82,7 +63,7 @@ void autocomplete_api_handle(request *r)
         return;
     }
     names_result res;
-    names_status ns = names_search(lx->names, rd->an, &rd->scratch, q, qlen, type,
+    names_status ns = names_search(lx->names, rd->an, &rd->scratch, q, strlen(q), type,
                                    (size_t)limit, &res, err, sizeof err);
     if (ns != NAMES_OK) {
         req_reply_error(r, ns == NAMES_BAD_QUERY ? 400 : 500, "%s", err);

@@ -168,6 +168,31 @@ int req_check_known(request *r, const char *const *known)
     return 0;
 }
 
+int req_check_single(request *r, const char *const *single)
+{
+    for (size_t k = 0; single[k]; k++) {
+        int seen = 0;
+        for (size_t i = 0; i < r->nparams; i++)
+            if (strcmp(r->params[i].key, single[k]) == 0 && ++seen > 1) {
+                req_reply_error(r, 400, "%s is given more than once", single[k]);
+                return -1;
+            }
+    }
+    return 0;
+}
+
+int req_param_text(request *r, const char *key, size_t max, const char **out)
+{
+    const char *v = req_param(r, key);
+    *out = v ? v : "";
+    size_t len = strlen(*out);
+    if (len > max) {
+        req_reply_error(r, 400, "%s is %zu bytes long; at most %zu are allowed", key, len, max);
+        return -1;
+    }
+    return 0;
+}
+
 int req_param_long(request *r, const char *key, long def, long lo, long hi, long *out)
 {
     const char *v = req_param(r, key);

@@ -65,6 +65,12 @@ const char *req_param(const request *r, const char *key);
 /* Rejects (400) any parameter whose key is not in `known` (NULL-terminated);
  * returns 0 if all are known, -1 after answering. */
 int req_check_known(request *r, const char *const *known);
+/* Rejects (400) a parameter of `single` (NULL-terminated) given more than
+ * once; returns 0, or -1 after answering. */
+int req_check_single(request *r, const char *const *single);
+/* The query text `key` ("" when absent) into *out; over `max` bytes answers
+ * 400 and returns -1. */
+int req_param_text(request *r, const char *key, size_t max, const char **out);
 /* Reads integer parameter `key` into *out (def when absent), requiring it
  * in [lo, hi]; on a bad value answers 400 and returns -1. */
 int req_param_long(request *r, const char *key, long def, long lo, long hi, long *out);

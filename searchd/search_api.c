@@ -22,19 +22,6 @@ static const char *const KNOWN[] = {"q",      "limit",       "offset",  "type", 
 static const char *const SINGLE[] = {"q",       "limit",   "offset", "facet_limit",
                                      "removed", "explain", NULL};
 
-static int check_single(request *r)
-{
-    for (size_t k = 0; SINGLE[k]; k++) {
-        int seen = 0;
-        for (size_t i = 0; i < r->nparams; i++)
-            if (strcmp(r->params[i].key, SINGLE[k]) == 0 && ++seen > 1) {
-                req_reply_error(r, 400, "%s is given more than once", SINGLE[k]);
-                return -1;
-            }
-    }
-    return 0;
-}
-
 static json_t *query_json(const qp_plan *plan, const search_result *res, const filter_set *fs,
                           const char *q)
 {
@@ -102,17 +89,11 @@ qp_status search_api_expand(reader *rd, qp_plan *plan, const ranking_config *cfg
 
 void search_api_handle(request *r)
 {
-    if (req_check_known(r, KNOWN) < 0 || check_single(r) < 0)
+    if (req_check_known(r, KNOWN) < 0 || req_check_single(r, SINGLE) < 0)
         return;
-    const char *q = req_param(r, "q");
-    if (!q)
-        q = "";
-    size_t qlen = strlen(q);
-    if (qlen > SD_Q_MAX_BYTES) {
-        req_reply_error(r, 400, "q is %zu bytes long; at most %d are allowed", qlen,
-                        SD_Q_MAX_BYTES);
+    const char *q;
+    if (req_param_text(r, "q", SD_Q_MAX_BYTES, &q) < 0)
         return;
-    }
     long limit, offset;
     int removed, explain;
     if (req_param_long(r, "limit", SD_LIMIT_DEFAULT, 1, SD_LIMIT_MAX, &limit) < 0 ||
@@ -136,7 +117,7 @@ void search_api_handle(request *r)
         return;
     }
     qp_plan plan;
-    qp_status qs = qp_analyze(rd->an, &rd->scratch, q, qlen, &plan, err, sizeof err);
+    qp_status qs = qp_analyze(rd->an, &rd->scratch, q, strlen(q), &plan, err, sizeof err);
     if (qs != QP_OK) {
         req_reply_error(r, qs == QP_BAD_QUERY ? 400 : 500, "%s", err);
         filters_free(&fs);
