@@ -1,7 +1,9 @@
 /* iter.cc — walking terms (all terms of a database by prefix, or the terms of
- * a document), posting lists and value streams, one entry per next() call. */
+ * a document), posting lists and value streams, one entry per next() call;
+ * and a whole posting list read into an array in one call. */
 #include "xapian-shim/internal.h"
 
+#include <cstdlib>
 #include <memory>
 
 extern "C" xap_termiter *xap_db_allterms(xap_db *db, const char *prefix, size_t len,
@@ -94,6 +96,39 @@ extern "C" int xap_postiter_next(xap_postiter *it, xap_docid *id, uint32_t *wdf,
 }
 
 extern "C" void xap_postiter_free(xap_postiter *it) { delete it; }
+
+extern "C" int xap_db_postlist_docids(xap_db *db, const char *term, size_t len, uint32_t **ids,
+                                      size_t *n, xap_err *err) {
+    XAPI_NULL_CHECK(db && ids && n, err, XAP_E_INVALID);
+    *ids = nullptr;
+    *n = 0;
+    uint32_t *v = nullptr;
+    try {
+        std::string t = xapi_str(term, len);
+        /* The term frequency is the exact length of the posting list (a
+         * multi-database sums its shards'), so one allocation holds it. */
+        Xapian::doccount freq = db->db->get_termfreq(t);
+        if (freq == 0) return XAP_OK;
+        v = static_cast<uint32_t *>(malloc((size_t)freq * sizeof *v));
+        if (!v) return xapi_fail(err, XAP_E_NOMEM, "std::bad_alloc", "out of memory");
+        size_t k = 0;
+        for (Xapian::PostingIterator it = db->db->postlist_begin(t), end = db->db->postlist_end(t);
+             it != end; ++it) {
+            if (k == freq) {
+                free(v);
+                return xapi_fail(err, XAP_E_CORRUPT, "DatabaseCorruptError",
+                                 "posting list longer than the term frequency");
+            }
+            v[k++] = *it;
+        }
+        *ids = v;
+        *n = k;
+        return XAP_OK;
+    } catch (...) {
+        free(v);
+        return xapi_caught(err);
+    }
+}
 
 extern "C" xap_valueiter *xap_db_valuestream(xap_db *db, unsigned slot, xap_err *err) {
     XAPI_NULL_CHECK(db, err, nullptr);

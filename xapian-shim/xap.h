@@ -134,6 +134,12 @@ void xap_termiter_free(xap_termiter *it);
 xap_postiter *xap_db_postlist(xap_db *db, const char *term, size_t len, xap_err *err);
 int xap_postiter_next(xap_postiter *it, xap_docid *id, uint32_t *wdf, xap_err *err);
 void xap_postiter_free(xap_postiter *it);
+/* Every document indexed by `term` at once, ascending, in a malloc'd array
+ * (*ids; free() it) of *n entries: one pass over the posting list with no
+ * call per document, for building in-memory document sets. A term that does
+ * not exist gives *n = 0 (and *ids NULL). */
+int xap_db_postlist_docids(xap_db *db, const char *term, size_t len, uint32_t **ids, size_t *n,
+                           xap_err *err);
 
 /* Every document's value in `slot`, in docid order (documents without one
  * are skipped): one sequential read of the slot's value stream, far faster
