@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "model/event_json.h"
 #include "model/urn.h"
 
 static int ev_fail(char *err, size_t errlen, const char *fmt, ...)
@@ -418,7 +419,7 @@ static json_t *ev_mcp_aspect_value(const json_t *aspect, char *err, size_t errle
         return NULL;
     }
     json_error_t jerr;
-    json_t *parsed = json_loadb(json_string_value(v), json_string_length(v), JSON_DECODE_ANY,
+    json_t *parsed = ev_json_load(json_string_value(v), json_string_length(v), JSON_DECODE_ANY,
                                 &jerr);
     if (!parsed) {
         ev_fail(err, errlen, "aspect.value is not valid JSON: %s (line %d, column %d)", jerr.text,

@@ -15,6 +15,7 @@
  * it came in.
  */
 #include "model/event.h"
+#include "model/event_json.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -68,7 +69,7 @@ static int ev_emit_text(ev_splitter *sp, const char *raw, size_t n)
         return ev_emit(sp, NULL, raw, n, msg);
     }
     json_error_t jerr;
-    json_t *v = json_loadb(raw, n, JSON_DECODE_ANY, &jerr);
+    json_t *v = ev_json_load(raw, n, JSON_DECODE_ANY, &jerr);
     if (!v)
         return ev_emit_error(sp, raw, n, NULL, &jerr);
     return ev_emit(sp, v, raw, n, NULL);
@@ -172,7 +173,7 @@ static int ev_split_value(ev_splitter *sp, size_t *pos)
         return ev_emit_text(sp, sp->buf + p, t - p); /* reports the size */
     }
     json_error_t lerr;
-    json_t *v = json_loadb(sp->buf + p, t - p, JSON_DECODE_ANY, &lerr);
+    json_t *v = ev_json_load(sp->buf + p, t - p, JSON_DECODE_ANY, &lerr);
     if (v) {
         *pos = eol;
         return ev_emit(sp, v, sp->buf + p, t - p, NULL);

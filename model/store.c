@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "model/docbuild.h"
+#include "model/event_json.h"
 #include "model/fields.h"
 #include "model/store_impl.h"
 
@@ -187,7 +188,7 @@ int store_feed(store *s, const char *data, size_t len, const store_origin *origi
         return dead_raw(s, reason, data, len, origin, err, errlen);
     }
     json_error_t je;
-    json_t *obj = json_loadb(data, len, 0, &je);
+    json_t *obj = ev_json_load(data, len, 0, &je);
     if (!obj) {
         char reason[STORE_ERRLEN];
         snprintf(reason, sizeof reason, "invalid JSON: %s (line %d, column %d)", je.text,

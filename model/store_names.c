@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "model/docbuild.h"
+#include "model/event_json.h"
 #include "model/store_impl.h"
 #include "model/summary.h"
 
@@ -109,7 +110,7 @@ int store_read_state(xap_db *db, const char *urn, json_t **state, char *err, siz
         }
         if (rc == XAP_OK) {
             json_error_t je;
-            *state = json_loadb(data, len, 0, &je);
+            *state = ev_json_load(data, len, 0, &je);
             free(data);
             return *state ? 1 : 2;
         }
