@@ -1,4 +1,5 @@
-/* facets.c — facet parameters, counters and their JSON (see facets.h). */
+/* facets.c — facet parameters, counts (match spies or document sets) and
+ * their JSON (see facets.h). */
 #include "searchd/facets.h"
 
 #include <stdio.h>
@@ -81,6 +82,181 @@ int facets_attach(const facet_req *fr, xap_enquire *e, facet_run *run, xap_err *
     return 0;
 }
 
+/* Two ways to count a field, whichever is estimated cheaper (in ns, from
+ * measurements at 1M documents on the 2-core machine):
+ *   - per value: one roaring_bitmap_and_cardinality against the match set.
+ *     CRoaring keeps each chunk of 65536 docids as a sorted array when it
+ *     holds fewer than 4096, else as a bitset. A sparse match set against
+ *     sparse values merges arrays, ~1 ns an element for every value, which
+ *     with thousands of values (owners, containers) cost 17-50 ms for
+ *     5k-40k matching documents; a dense one probes or ANDs bitsets,
+ *     3.7 ms for owners (2625 values) against 681k documents.
+ *   - per matching document: walk the match set and add up each document's
+ *     values (docsets_facet_docs), ~5.5 ns a (document + value) visited:
+ *     0.5 ms for owners against 5k documents, 8.8 ms against 681k. */
+#define FACETS_NS_MERGE 1.0     /* an array element merged (sparse set, sparse value) */
+#define FACETS_NS_PROBE 0.5     /* an array element probed into a bitset */
+#define FACETS_NS_LOOKUP 3.0    /* a value's document looked up in a dense match set */
+#define FACETS_NS_CHUNK 1000.0  /* two bitsets ANDed, per chunk of 65536 docids */
+#define FACETS_NS_DOC 5.5       /* a document or one of its values, counted per document */
+
+#ifndef FACETS_FORCE
+#define FACETS_FORCE 0 /* benchmarks: 1 always per document, 2 always per value */
+#endif
+
+static int per_document(uint64_t matched, uint32_t lastdocid, const ds_value *vals, size_t nv)
+{
+    if (FACETS_FORCE)
+        return FACETS_FORCE == 1;
+    double n = (double)lastdocid + 1, m = (double)matched, chunks = n / 65536.0;
+    int msparse = m * 16 < n;
+    double by_value = 0, postings = 0;
+    for (size_t i = 0; i < nv; i++) {
+        double d = vals[i].ndocs;
+        int vsparse = d * 16 < n;
+        postings += d;
+        if (msparse && vsparse)
+            by_value += FACETS_NS_MERGE * (d + m);
+        else if (msparse)
+            by_value += FACETS_NS_PROBE * m;
+        else if (vsparse)
+            by_value += FACETS_NS_LOOKUP * d;
+        else
+            by_value += FACETS_NS_CHUNK * chunks;
+    }
+    return FACETS_NS_DOC * m * (1 + postings / n) < by_value;
+}
+
+/* Each matching document's values, counted. */
+static int count_by_docs(docsets *ds, xap_db *db, const field_def *f,
+                         const roaring_bitmap_t *match, uint32_t *cnt, xap_err *err)
+{
+    const uint32_t *off, *ids;
+    if (docsets_facet_docs(ds, db, f, &off, &ids, err) != 0)
+        return -1;
+    uint32_t last = docsets_lastdocid(ds), buf[1024], got;
+    roaring_uint32_iterator_t it;
+    roaring_init_iterator(match, &it);
+    while ((got = roaring_read_uint32_iterator(&it, buf, 1024)) > 0)
+        for (uint32_t i = 0; i < got && buf[i] <= last; i++)
+            for (uint32_t j = off[buf[i]]; j < off[buf[i] + 1]; j++)
+                cnt[ids[j]]++;
+    return 0;
+}
+
+/* One value's count while a field is counted. */
+typedef struct value_count {
+    uint32_t idx; /* into the field's values, which are in byte order */
+    uint32_t count;
+} value_count;
+
+/* The spies' order: more documents first, then the value (byte order). */
+static int before(value_count a, value_count b)
+{
+    return a.count != b.count ? a.count > b.count : a.idx < b.idx;
+}
+
+static int by_count(const void *a, const void *b)
+{
+    const value_count *x = a, *y = b;
+    return before(*x, *y) ? -1 : before(*y, *x);
+}
+
+/* Keeps the best `keep` in heap h (its root the worst kept) as they come. */
+static void top_add(value_count *h, size_t *n, size_t keep, value_count v)
+{
+    size_t i;
+    if (*n < keep) {
+        for (i = (*n)++; i > 0 && before(h[(i - 1) / 2], v); i = (i - 1) / 2)
+            h[i] = h[(i - 1) / 2];
+        h[i] = v;
+        return;
+    }
+    if (!before(v, h[0]))
+        return;
+    for (i = 0;;) {
+        size_t c = 2 * i + 1;
+        if (c >= *n)
+            break;
+        if (c + 1 < *n && before(h[c], h[c + 1]))
+            c++;
+        if (!before(v, h[c]))
+            break;
+        h[i] = h[c];
+        i = c;
+    }
+    h[i] = v;
+}
+
+static int count_field(const facet_req *fr, docsets *ds, xap_db *db, const field_def *f,
+                       const roaring_bitmap_t *match, xap_facet_count **out, size_t *nout,
+                       xap_err *err)
+{
+    const ds_value *vals;
+    size_t nv;
+    if (docsets_facet(ds, db, f, &vals, &nv, err) != 0)
+        return -1;
+    size_t keep = nv < fr->max_values ? nv : fr->max_values;
+    value_count *top = malloc((keep ? keep : 1) * sizeof *top);
+    uint32_t *cnt = calloc(nv ? nv : 1, sizeof *cnt);
+    xap_facet_count *c = NULL;
+    size_t n = 0;
+    if (!top || !cnt)
+        goto nomem;
+    uint64_t matched = roaring_bitmap_get_cardinality(match);
+    if (per_document(matched, docsets_lastdocid(ds), vals, nv)) {
+        if (count_by_docs(ds, db, f, match, cnt, err) != 0)
+            goto fail;
+    } else {
+        for (size_t i = 0; i < nv; i++)
+            cnt[i] = (uint32_t)roaring_bitmap_and_cardinality(match, vals[i].docs);
+    }
+    for (size_t i = 0; i < nv; i++)
+        if (cnt[i] && vals[i].len) /* the spies skip empty values */
+            top_add(top, &n, keep, (value_count){(uint32_t)i, cnt[i]});
+    qsort(top, n, sizeof *top, by_count);
+    if (n && !(c = calloc(n, sizeof *c)))
+        goto nomem;
+    for (size_t k = 0; k < n; k++) {
+        const ds_value *v = &vals[top[k].idx];
+        if (!(c[k].value = malloc(v->len + 1))) {
+            xap_facet_counts_free(c, k);
+            c = NULL;
+            goto nomem;
+        }
+        memcpy(c[k].value, v->value, v->len);
+        c[k].value[v->len] = '\0';
+        c[k].len = v->len;
+        c[k].count = top[k].count;
+    }
+    free(top);
+    free(cnt);
+    *out = c;
+    *nout = n;
+    return 0;
+nomem:
+    if (err) {
+        err->code = XAP_E_NOMEM;
+        snprintf(err->msg, sizeof err->msg, "facets: out of memory counting '%s'", f->name);
+    }
+fail:
+    free(top);
+    free(cnt);
+    return -1;
+}
+
+int facets_count(const facet_req *fr, docsets *ds, xap_db *db, const roaring_bitmap_t *match,
+                 facet_run *run, xap_err *err)
+{
+    for (size_t i = 0; i < fr->n; i++) {
+        if (count_field(fr, ds, db, fr->fields[i], match, &run->counts[i], &run->ncounts[i],
+                        err) != 0)
+            return -1;
+        run->counted = i + 1;
+    }
+    return 0;
+}
+
 json_t *facets_json(const facet_req *fr, const facet_run *run, xap_err *err)
 {
     json_t *o = json_object();
@@ -89,13 +265,18 @@ json_t *facets_json(const facet_req *fr, const facet_run *run, xap_err *err)
     for (size_t i = 0; i < fr->n; i++) {
         json_t *arr = json_array();
         json_object_set_new(o, fr->fields[i]->name, arr);
-        if (i >= run->n)
-            continue;
-        xap_facet_count *c = NULL;
+        const xap_facet_count *c = NULL;
+        xap_facet_count *spied = NULL;
         size_t n = 0;
-        if (xap_facetspy_counts(run->spies[i], fr->max_values, &c, &n, err) != XAP_OK) {
-            json_decref(o);
-            return NULL;
+        if (i < run->counted) {
+            c = run->counts[i];
+            n = run->ncounts[i];
+        } else if (i < run->n) {
+            if (xap_facetspy_counts(run->spies[i], fr->max_values, &spied, &n, err) != XAP_OK) {
+                json_decref(o);
+                return NULL;
+            }
+            c = spied;
         }
         for (size_t k = 0; k < n; k++) {
             json_t *val = json_stringn(c[k].value, c[k].len);
@@ -107,7 +288,7 @@ json_t *facets_json(const facet_req *fr, const facet_run *run, xap_err *err)
             json_array_append_new(arr, json_pack("{s:o,s:s,s:I}", "value", val, "label", label,
                                                  "count", (json_int_t)c[k].count));
         }
-        xap_facet_counts_free(c, n);
+        xap_facet_counts_free(spied, spied ? n : 0);
     }
     return o;
 }
@@ -117,4 +298,10 @@ void facets_run_free(facet_run *run)
     for (size_t i = 0; i < run->n; i++)
         xap_facetspy_free(run->spies[i]);
     run->n = 0;
+    for (size_t i = 0; i < run->counted; i++) {
+        xap_facet_counts_free(run->counts[i], run->ncounts[i]);
+        run->counts[i] = NULL;
+        run->ncounts[i] = 0;
+    }
+    run->counted = 0;
 }

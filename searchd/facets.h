@@ -6,6 +6,11 @@
  * values of each facet. Counts are exact: the match examines every matching
  * document (the shim's facet counter over the field's multi-valued slot),
  * so a value's count equals the total of the same search filtered on it.
+ *
+ * Counts come from one of two sources, with the same JSON: the match spies
+ * of facets_attach (every matching document read from the index), or
+ * facets_count over the in-memory document sets (one intersection count per
+ * value of the field against the match set).
  */
 #ifndef MDX_SEARCHD_FACETS_H
 #define MDX_SEARCHD_FACETS_H
@@ -13,6 +18,7 @@
 #include <jansson.h>
 
 #include "model/fields.h"
+#include "searchd/docsets.h"
 #include "searchd/limits.h"
 #include "searchd/request.h"
 #include "xapian-shim/xap.h"
@@ -24,8 +30,13 @@ typedef struct facet_req {
 } facet_req;
 
 typedef struct facet_run {
-    xap_facetspy *spies[SD_FACETS_MAX];
+    xap_facetspy *spies[SD_FACETS_MAX]; /* facets_attach */
     size_t n;
+    /* facets_count: per requested field, its kept values (most frequent
+     * first, ties by value) and how many; `counted` fields are filled. */
+    xap_facet_count *counts[SD_FACETS_MAX];
+    size_t ncounts[SD_FACETS_MAX];
+    size_t counted;
 } facet_run;
 
 /* Reads facets= and facet_limit=. Returns 0, or -1 after answering 400. */
@@ -34,9 +45,15 @@ int facets_parse(request *r, facet_req *out);
 /* Attaches one counter per requested facet to `e` (run must outlive the
  * match). Returns 0, or -1 with err. */
 int facets_attach(const facet_req *fr, xap_enquire *e, facet_run *run, xap_err *err);
-/* {"FIELD": [{"value", "label", "count"}, ...]} from the counters; NULL with
- * err on failure. With no counters attached (the match never ran), every
- * requested facet is an empty list. */
+/* Counts every value of each requested field among the documents of
+ * `match` (values held by none are left out), keeping fr->max_values per
+ * field in the spies' order: count descending, then value ascending (byte
+ * order). `db` is at the docsets' revision. Returns 0, or -1 with err. */
+int facets_count(const facet_req *fr, docsets *ds, xap_db *db, const roaring_bitmap_t *match,
+                 facet_run *run, xap_err *err);
+/* {"FIELD": [{"value", "label", "count"}, ...]} from the counts of
+ * facets_count, else from the counters; NULL with err on failure. With
+ * neither (the match never ran), every requested facet is an empty list. */
 json_t *facets_json(const facet_req *fr, const facet_run *run, xap_err *err);
 void facets_run_free(facet_run *run);
 
