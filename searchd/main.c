@@ -19,6 +19,7 @@
 
 #include "model/fields.h"
 #include "searchd/admin_api.h"
+#include "searchd/docsets.h"
 #include "searchd/events_api.h"
 #include "searchd/http.h"
 #include "searchd/lexicon.h"
@@ -208,9 +209,17 @@ int main(int argc, char **argv)
         reader_shutdown();
         return 1;
     }
+    if (docsets_start(db, err, sizeof err) != 0) {
+        fprintf(stderr, "metadex-searchd: %s\n", err);
+        lexicon_stop();
+        events_stop();
+        reader_shutdown();
+        return 1;
+    }
     http_server *srv = http_start(&opt, err, sizeof err);
     if (!srv) {
         fprintf(stderr, "metadex-searchd: %s\n", err);
+        docsets_stop();
         lexicon_stop();
         events_stop();
         reader_shutdown();
@@ -228,6 +237,7 @@ int main(int argc, char **argv)
     fprintf(stderr, "metadex-searchd: %s, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
     http_stop(srv);
     events_stop();
+    docsets_stop();
     lexicon_stop();
     rs_shutdown();
     reader_shutdown();
