@@ -291,7 +291,7 @@ static int preview_run(reader *rd, const char *q, const char *type, const rk_sna
     int rc = XAP_OK;
     for (int attempt = 0; attempt <= SD_MODIFIED_RETRIES; attempt++) {
         xap_err xe = {0};
-        xap_query *filter = NULL;
+        mt_node *filter = NULL;
         if (filters_query(fs, rd->an, rd->db, &filter, &xe) != 0) {
             snprintf(err, errlen, "building filters: %s", xe.msg);
             rc = xe.code == XAP_E_MODIFIED ? XAP_E_MODIFIED : XAP_E_GENERIC;
@@ -306,7 +306,7 @@ static int preview_run(reader *rd, const char *q, const char *type, const rk_sna
                               .offset = 0,
                               .limit = (uint32_t)limit};
             rc = search_exec(&sp, &res, err, errlen);
-            xap_query_free(filter);
+            mt_free(filter);
         }
         if (rc != XAP_E_MODIFIED)
             break;

@@ -70,7 +70,9 @@ done:
 static int masked_weights(const explain_spec *sp, const qp_rank *mask, const xap_query *page,
                           const explain_doc *docs, size_t n, double *w, xap_err *xe)
 {
-    xap_query *q = qp_words_query(sp->plan, mask, sp->nwords, sp->op, xe);
+    mt_node *t = qp_words_query(sp->plan, mask, sp->nwords, sp->op, xe);
+    xap_query *q = t ? mt_to_xap(t, xe) : NULL;
+    mt_free(t);
     if (!q)
         return xe->code ? xe->code : XAP_E_GENERIC;
     int rc = weights_of(sp, q, page, docs, n, w, xe);
@@ -190,7 +192,10 @@ int explain_page(const explain_spec *sp, explain_doc *docs, size_t n, xap_err *x
             for (size_t i = 0; i < n; i++)
                 penalty[i] = text[i] - w[i];
         }
-        if (!(prior = qp_popularity_prior(sp->rank, xe)))
+        mt_node *pt = qp_popularity_prior(sp->rank, xe);
+        prior = pt ? mt_to_xap(pt, xe) : NULL;
+        mt_free(pt);
+        if (!prior)
             goto fail;
         if ((rc = weights_of(sp, prior, page, docs, n, pop, xe)) != XAP_OK)
             goto done;

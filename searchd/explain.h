@@ -44,7 +44,7 @@ typedef struct explain_spec {
     const qp_plan *plan;
     const qp_rank *rank;
     size_t nwords;          /* the words the text query used */
-    xap_op op;              /* XAP_OP_AND, or XAP_OP_OR in "any" mode */
+    mt_op op;               /* MT_AND, or MT_OR in "any" mode */
     xap_enquire *e;         /* an enquire over the full query (matching terms) */
     const xap_query *bonus; /* the exact-match bonus query, or NULL */
     int browse;             /* no text query: hits are ordered by popularity */

@@ -207,8 +207,8 @@ done:
 
 /* The filter terms of one value, ORed: the value as given, as the label
  * of a URN for URN fields, folded as a last resort. */
-static xap_query *value_query(const field_def *f, const char *value, an_analyzer *an,
-                              xap_db *db, xap_err *err)
+static mt_node *value_query(const field_def *f, const char *value, an_analyzer *an, xap_db *db,
+                            xap_err *err)
 {
     static _Thread_local term_forms t; /* 8 KB: kept off the worker's stack */
     t.n = 0;
@@ -230,64 +230,66 @@ static xap_query *value_query(const field_def *f, const char *value, an_analyzer
         return NULL;
     if (t.n == 0 && forms_folded(&t, f, value, types != NULL, an, db, err) != 0)
         return NULL;
-    if (t.n == 0)
-        return xap_query_match_nothing(err);
-    xap_query *v[FORMS_MAX];
+    mt_node *v[FORMS_MAX], *q = NULL;
     size_t n = 0;
-    xap_query *q = NULL;
-    for (; n < t.n; n++)
-        if (!(v[n] = xap_query_term(t.v[n], strlen(t.v[n]), 1, err)))
-            goto done;
-    q = n == 1 ? v[0] : xap_query_combine(XAP_OP_OR, v, n, 0, err);
-    if (n == 1)
-        n = 0; /* returned, not freed */
-done:
-    for (size_t i = 0; i < n; i++)
-        xap_query_free(v[i]);
+    if (t.n == 0) {
+        q = mt_nothing();
+    } else {
+        for (; n < t.n; n++)
+            if (!(v[n] = mt_term(t.v[n], strlen(t.v[n]))))
+                break;
+        q = n == t.n ? mt_combine(MT_OR, v, n) : NULL;
+        for (size_t i = 0; i < n; i++)
+            mt_free(v[i]);
+    }
+    if (!q) {
+        err->code = XAP_E_NOMEM;
+        snprintf(err->msg, sizeof err->msg, "out of memory");
+    }
     return q;
 }
 
-int filters_query(const filter_set *f, an_analyzer *an, xap_db *db, xap_query **out,
-                  xap_err *err)
+int filters_query(const filter_set *f, an_analyzer *an, xap_db *db, mt_node **out, xap_err *err)
 {
     *out = NULL;
     if (f->n == 0)
         return 0;
     /* One OR group per field, in registry order; groups are ANDed. */
-    xap_query *groups[F_COUNT];
+    mt_node *groups[F_COUNT];
     size_t ng = 0;
     int rc = -1;
     for (int fid = 0; fid < F_COUNT; fid++) {
-        xap_query *vals[SD_FILTERS_MAX];
+        mt_node *vals[SD_FILTERS_MAX], *g = NULL;
         size_t nv = 0;
-        for (size_t i = 0; i < f->n; i++) {
+        int bad = 0;
+        for (size_t i = 0; i < f->n && !bad; i++) {
             if (f->items[i].field->id != (field_id)fid)
                 continue;
-            xap_query *q = value_query(f->items[i].field, f->items[i].value, an, db, err);
-            if (!q) {
-                for (size_t k = 0; k < nv; k++)
-                    xap_query_free(vals[k]);
-                goto done;
-            }
-            vals[nv++] = q;
+            mt_node *q = value_query(f->items[i].field, f->items[i].value, an, db, err);
+            if (q)
+                vals[nv++] = q;
+            else
+                bad = 1;
         }
-        if (nv == 0)
-            continue;
-        xap_query *g = nv == 1 ? vals[0] : xap_query_combine(XAP_OP_OR, vals, nv, 0, err);
-        if (nv > 1)
-            for (size_t k = 0; k < nv; k++)
-                xap_query_free(vals[k]);
-        if (!g)
+        if (!bad && nv > 0 && !(g = mt_combine(MT_OR, vals, nv))) {
+            err->code = XAP_E_NOMEM;
+            snprintf(err->msg, sizeof err->msg, "out of memory");
+        }
+        for (size_t k = 0; k < nv; k++)
+            mt_free(vals[k]);
+        if (bad || (nv > 0 && !g))
             goto done;
-        groups[ng++] = g;
+        if (g)
+            groups[ng++] = g;
     }
-    *out = ng == 1 ? groups[0] : xap_query_combine(XAP_OP_AND, groups, ng, 0, err);
-    if (ng == 1)
-        ng = 0;
+    if (!(*out = mt_combine(MT_AND, groups, ng))) {
+        err->code = XAP_E_NOMEM;
+        snprintf(err->msg, sizeof err->msg, "out of memory");
+    }
     rc = *out ? 0 : -1;
 done:
     for (size_t i = 0; i < ng; i++)
-        xap_query_free(groups[i]);
+        mt_free(groups[i]);
     return rc;
 }
 

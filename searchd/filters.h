@@ -1,4 +1,4 @@
-/* filters.h — filter=FIELD:VALUE parameters as one Xapian filter query.
+/* filters.h — filter=FIELD:VALUE parameters as one filter query (match_tree.h).
  *
  * FIELD is a FIELD_FILTER field of the registry; VALUE matches its exact
  * filter term (filter_prefix ":" value). Filters AND across fields and OR
@@ -15,6 +15,7 @@
 
 #include "analyzers/analyzer.h"
 #include "model/fields.h"
+#include "searchd/match_tree.h"
 #include "searchd/request.h"
 #include "xapian-shim/xap.h"
 
@@ -37,8 +38,7 @@ void filters_free(filter_set *f);
  * matches its exact term; when no exact form exists in `db`, the field's
  * values equal to it after case and accent folding (origin:prod finds
  * PROD). Returns 0, or -1 with err filled (XAP_E_MODIFIED: retry). */
-int filters_query(const filter_set *f, an_analyzer *an, xap_db *db, xap_query **out,
-                  xap_err *err);
+int filters_query(const filter_set *f, an_analyzer *an, xap_db *db, mt_node **out, xap_err *err);
 
 /* {"FIELD": ["value", ...]} as the search answer echoes it. */
 json_t *filters_json(const filter_set *f);

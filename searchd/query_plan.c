@@ -70,19 +70,19 @@ int qp_set_weighting(xap_enquire *e, xap_err *err)
 
 /* A growable list of subqueries that frees what it holds. */
 typedef struct qlist {
-    xap_query **v;
+    mt_node **v;
     size_t n, cap;
 } qlist;
 
-static int ql_push(qlist *l, xap_query *q)
+static int ql_push(qlist *l, mt_node *q)
 {
     if (!q)
         return -1;
     if (l->n == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 16;
-        xap_query **nv = realloc(l->v, cap * sizeof *nv);
+        mt_node **nv = realloc(l->v, cap * sizeof *nv);
         if (!nv) {
-            xap_query_free(q);
+            mt_free(q);
             return -1;
         }
         l->v = nv;
@@ -95,35 +95,43 @@ static int ql_push(qlist *l, xap_query *q)
 static void ql_free(qlist *l)
 {
     for (size_t i = 0; i < l->n; i++)
-        xap_query_free(l->v[i]);
+        mt_free(l->v[i]);
     free(l->v);
     memset(l, 0, sizeof *l);
 }
 
+/* Sets err for an allocation failure; returns NULL. */
+static mt_node *oom(xap_err *err)
+{
+    err->code = XAP_E_NOMEM;
+    snprintf(err->msg, sizeof err->msg, "query_plan: out of memory");
+    return NULL;
+}
+
 /* Combines and frees the list; a single query is returned as is, none
  * gives MatchNothing. */
-static xap_query *ql_combine(qlist *l, xap_op op, xap_err *err)
+static mt_node *ql_combine(qlist *l, mt_op op, xap_err *err)
 {
-    xap_query *q;
+    mt_node *q;
     if (l->n == 1) {
         q = l->v[0];
         l->n = 0;
     } else if (l->n == 0) {
-        q = xap_query_match_nothing(err);
+        q = mt_nothing();
     } else {
-        q = xap_query_combine(op, l->v, l->n, 0, err);
+        q = mt_combine(op, l->v, l->n);
     }
     ql_free(l);
-    return q;
+    return q ? q : oom(err);
 }
 
-static xap_query *scaled(xap_query *q, double factor, xap_err *err)
+static mt_node *scaled(mt_node *q, double factor, xap_err *err)
 {
     if (!q)
         return NULL;
-    xap_query *s = xap_query_scale(q, factor, err);
-    xap_query_free(q);
-    return s;
+    mt_node *s = mt_scale(q, factor);
+    mt_free(q);
+    return s ? s : oom(err);
 }
 
 /* Pushes prefix+mark+body as a term; a term longer than Xapian allows
@@ -134,7 +142,8 @@ static int push_term(qlist *l, const char *prefix, const char *mark, const char 
     int n = snprintf(buf, sizeof buf, "%s%s%s", prefix, mark, body);
     if (n < 0 || (size_t)n >= sizeof buf)
         return 0;
-    return ql_push(l, xap_query_term(buf, (size_t)n, 1, err));
+    mt_node *t = mt_term(buf, (size_t)n);
+    return ql_push(l, t ? t : oom(err));
 }
 
 /* One weight group of unit u in field f (stems: its stemmed terms). */
@@ -170,10 +179,10 @@ static int push_group(qlist *out, const qp_rank *rank, const qp_unit *u, const f
         return 0;
     }
     double w = rank->field_weight[fd->id] * rank->group_weight[g] * (stems ? rank->stem_factor : 1);
-    return ql_push(out, scaled(ql_combine(&terms, XAP_OP_SYNONYM, err), w, err));
+    return ql_push(out, scaled(ql_combine(&terms, MT_SYNONYM, err), w, err));
 }
 
-static xap_query *unit_query(const qp_rank *rank, const qp_unit *u, xap_err *err)
+static mt_node *unit_query(const qp_rank *rank, const qp_unit *u, xap_err *err)
 {
     qlist l = {0}, field = {0};
     for (int f = 0; f < F_COUNT; f++) {
@@ -190,41 +199,41 @@ static xap_query *unit_query(const qp_rank *rank, const qp_unit *u, xap_err *err
         /* One field scores its best alternative, not their sum: "orders"
          * matching as itself, as a completion and as a typo of "order" is
          * still one match of one word. */
-        if (field.n && ql_push(&l, ql_combine(&field, XAP_OP_MAX, err)) < 0)
+        if (field.n && ql_push(&l, ql_combine(&field, MT_MAX, err)) < 0)
             goto fail;
     }
-    return ql_combine(&l, XAP_OP_OR, err);
+    return ql_combine(&l, MT_OR, err);
 fail:
     ql_free(&field);
     ql_free(&l);
     return NULL;
 }
 
-static xap_query *word_query(const qp_rank *rank, const qp_word *w, xap_err *err)
+static mt_node *word_query(const qp_rank *rank, const qp_word *w, xap_err *err)
 {
     qlist alt = {0}, parts = {0};
     for (size_t i = 0; i < w->nparts; i++)
         if (ql_push(&parts, unit_query(rank, &w->part_units[i], err)) < 0)
             goto fail;
-    if (w->nparts && ql_push(&alt, ql_combine(&parts, XAP_OP_AND, err)) < 0)
+    if (w->nparts && ql_push(&alt, ql_combine(&parts, MT_AND, err)) < 0)
         goto fail;
     if (w->joined_unit.nalts && ql_push(&alt, unit_query(rank, &w->joined_unit, err)) < 0)
         goto fail;
     if (w->split[0].nalts && w->split[1].nalts) {
         if (ql_push(&parts, unit_query(rank, &w->split[0], err)) < 0 ||
             ql_push(&parts, unit_query(rank, &w->split[1], err)) < 0 ||
-            ql_push(&alt, ql_combine(&parts, XAP_OP_AND, err)) < 0)
+            ql_push(&alt, ql_combine(&parts, MT_AND, err)) < 0)
             goto fail;
     }
-    return ql_combine(&alt, XAP_OP_OR, err);
+    return ql_combine(&alt, MT_OR, err);
 fail:
     ql_free(&parts);
     ql_free(&alt);
     return NULL;
 }
 
-xap_query *qp_words_query(const qp_plan *p, const qp_rank *rank, size_t nwords, xap_op op,
-                          xap_err *err)
+mt_node *qp_words_query(const qp_plan *p, const qp_rank *rank, size_t nwords, mt_op op,
+                        xap_err *err)
 {
     qlist l = {0};
     if (nwords > p->nwords)
@@ -237,15 +246,15 @@ xap_query *qp_words_query(const qp_plan *p, const qp_rank *rank, size_t nwords, 
             goto fail;
         }
         size_t k = w->span_len;
-        if (k >= 2 && i + k <= nwords && op == XAP_OP_AND) {
+        if (k >= 2 && i + k <= nwords && op == MT_AND) {
             /* The words, or the span's joined term. */
             qlist each = {0}, alt = {0};
             int bad = 0;
             for (size_t j = i; j < i + k && !bad; j++)
                 bad = ql_push(&each, word_query(rank, &p->words[j], err)) < 0;
-            if (bad || ql_push(&alt, ql_combine(&each, XAP_OP_AND, err)) < 0 ||
+            if (bad || ql_push(&alt, ql_combine(&each, MT_AND, err)) < 0 ||
                 ql_push(&alt, unit_query(rank, &w->span, err)) < 0 ||
-                ql_push(&l, ql_combine(&alt, XAP_OP_OR, err)) < 0) {
+                ql_push(&l, ql_combine(&alt, MT_OR, err)) < 0) {
                 ql_free(&each);
                 ql_free(&alt);
                 goto fail;
@@ -278,7 +287,7 @@ static double bonus_weight(const qp_rank *rank, const qp_bonus *b)
     }
 }
 
-int qp_bonus_query(const qp_plan *p, const qp_rank *rank, int kind_mask, xap_query **out,
+int qp_bonus_query(const qp_plan *p, const qp_rank *rank, int kind_mask, mt_node **out,
                    xap_err *err)
 {
     qlist l = {0};
@@ -287,8 +296,9 @@ int qp_bonus_query(const qp_plan *p, const qp_rank *rank, int kind_mask, xap_que
         const qp_bonus *b = &p->bonus[i];
         if (!(kind_mask & (1 << b->kind)))
             continue;
-        xap_query *t = xap_query_term(b->term, b->len, 1, err);
-        if (ql_push(&l, scaled(t, rank->cfg->exact_bonus * bonus_weight(rank, b), err)) < 0) {
+        mt_node *t = mt_term(b->term, b->len);
+        if (ql_push(&l, scaled(t ? t : oom(err), rank->cfg->exact_bonus * bonus_weight(rank, b),
+                               err)) < 0) {
             ql_free(&l);
             return -1;
         }
@@ -299,7 +309,7 @@ int qp_bonus_query(const qp_plan *p, const qp_rank *rank, int kind_mask, xap_que
     }
     /* The best reason counts once: a name that is the query exactly and
      * also starts with it gains the exact bonus, not both. */
-    *out = ql_combine(&l, XAP_OP_MAX, err);
+    *out = ql_combine(&l, MT_MAX, err);
     return *out ? 0 : -1;
 }
 
@@ -308,7 +318,7 @@ int qp_bonus_query(const qp_plan *p, const qp_rank *rank, int kind_mask, xap_que
 /* The filter terms of `field` for the keys whose boost is `value` (or, when
  * `rest`, for every key whose boost is not 1), ORed; NULL in *out if none. */
 static int keyed_filter(const rk_keyed *v, size_t n, field_id field, int rest, double value,
-                        xap_query **out, xap_err *err)
+                        mt_node **out, xap_err *err)
 {
     qlist l = {0};
     *out = NULL;
@@ -326,7 +336,7 @@ static int keyed_filter(const rk_keyed *v, size_t n, field_id field, int rest, d
         ql_free(&l);
         return 0;
     }
-    *out = ql_combine(&l, XAP_OP_OR, err);
+    *out = ql_combine(&l, MT_OR, err);
     return *out ? 0 : -1;
 }
 
@@ -347,22 +357,22 @@ static size_t distinct_boosts(const rk_keyed *v, size_t n, double *out)
 }
 
 /* q OP f (f may be NULL: q unchanged); frees q and f. */
-static xap_query *restrict_by(xap_query *q, xap_op op, xap_query *f, xap_err *err)
+static mt_node *restrict_by(mt_node *q, mt_op op, mt_node *f, xap_err *err)
 {
     if (!q || !f) {
         if (!f)
             return q;
-        xap_query_free(f);
+        mt_free(f);
         return NULL;
     }
-    xap_query *v[2] = {q, f};
-    xap_query *r = xap_query_combine(op, v, 2, 0, err);
-    xap_query_free(q);
-    xap_query_free(f);
-    return r;
+    mt_node *v[2] = {q, f};
+    mt_node *r = mt_combine(op, v, 2);
+    mt_free(q);
+    mt_free(f);
+    return r ? r : oom(err);
 }
 
-xap_query *qp_boosted(const xap_query *text, const qp_rank *rank, xap_err *err)
+mt_node *qp_boosted(mt_node *text, const qp_rank *rank, xap_err *err)
 {
     const ranking_config *c = rank->cfg;
     double tv[RK_BOOST_GROUPS_MAX], pv[RK_BOOST_GROUPS_MAX];
@@ -370,25 +380,25 @@ xap_query *qp_boosted(const xap_query *text, const qp_rank *rank, xap_err *err)
     size_t np =
         rank->type_boosts ? distinct_boosts(c->platform_boosts, c->nplatform_boosts, pv) : 0;
     if (nt == 0 && np == 0)
-        return xap_query_scale(text, 1.0, err); /* a copy */
+        return mt_ref(text); /* the same tree */
     qlist branches = {0};
     /* Class index nt (np) is "every other type (platform)": boost 1. */
     for (size_t ti = 0; ti <= nt; ti++) {
         for (size_t pi = 0; pi <= np; pi++) {
-            xap_query *q = xap_query_scale(text, 1.0, err), *f = NULL;
+            mt_node *q = mt_ref(text), *f = NULL;
             if (keyed_filter(c->type_boosts, c->ntype_boosts, F_TYPE, ti == nt,
                              ti < nt ? tv[ti] : 1.0, &f, err) < 0) {
-                xap_query_free(q);
+                mt_free(q);
                 goto fail;
             }
-            q = restrict_by(q, ti < nt ? XAP_OP_FILTER : XAP_OP_AND_NOT, f, err);
+            q = restrict_by(q, ti < nt ? MT_FILTER : MT_AND_NOT, f, err);
             f = NULL;
             if (q && keyed_filter(c->platform_boosts, c->nplatform_boosts, F_PLATFORM, pi == np,
                                   pi < np ? pv[pi] : 1.0, &f, err) < 0) {
-                xap_query_free(q);
+                mt_free(q);
                 goto fail;
             }
-            q = restrict_by(q, pi < np ? XAP_OP_FILTER : XAP_OP_AND_NOT, f, err);
+            q = restrict_by(q, pi < np ? MT_FILTER : MT_AND_NOT, f, err);
             double factor = (ti < nt ? tv[ti] : 1.0) * (pi < np ? pv[pi] : 1.0);
             if (q && factor != 1.0)
                 q = scaled(q, factor, err);
@@ -396,14 +406,20 @@ xap_query *qp_boosted(const xap_query *text, const qp_rank *rank, xap_err *err)
                 goto fail;
         }
     }
-    return ql_combine(&branches, XAP_OP_OR, err);
+    return ql_combine(&branches, MT_OR, err);
 fail:
     ql_free(&branches);
     return NULL;
 }
 
-xap_query *qp_popularity_prior(const qp_rank *rank, xap_err *err)
+mt_node *qp_popularity_prior(const qp_rank *rank, xap_err *err)
 {
-    return xap_query_log_value_weight(SLOT_POPULARITY, rank->cfg->popularity_weight,
-                                      rank->cfg->popularity_cap, err);
+    const ranking_config *c = rank->cfg;
+    if (!(c->popularity_weight >= 0 && c->popularity_cap >= 0)) { /* NaN too */
+        err->code = XAP_E_INVALID;
+        snprintf(err->msg, sizeof err->msg, "popularity weight and cap must be >= 0");
+        return NULL;
+    }
+    mt_node *q = mt_prior(SLOT_POPULARITY, c->popularity_weight, c->popularity_cap);
+    return q ? q : oom(err);
 }

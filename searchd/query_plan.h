@@ -1,4 +1,4 @@
-/* query_plan.h — from the text a user typed to a Xapian query.
+/* query_plan.h — from the text a user typed to a query tree (match_tree.h).
  *
  * Three steps, one file each:
  *
@@ -14,7 +14,7 @@
  *                   words, two adjacent words joined into one indexed form
  *                   ("customer id" meets "customerid"); a word with no form
  *                   in the vocabulary gets a did-you-mean correction.
- *   query_plan.c    the Xapian query: per word and per FIELD_TEXT field of
+ *   query_plan.c    the query (match_tree.h, run in memory and by Xapian): per word and per FIELD_TEXT field of
  *                   the registry, the field-prefixed alternatives grouped by
  *                   how they were found, each group OP_SYNONYM'd and scaled
  *                   (OP_SCALE_WEIGHT) by the field's boost from the ranking
@@ -42,6 +42,7 @@
 
 #include "analyzers/analyzer.h"
 #include "model/fields.h"
+#include "searchd/match_tree.h"
 #include "searchd/names.h"
 #include "searchd/ranking_config.h"
 #include "searchd/vocab.h"
@@ -209,24 +210,25 @@ int qp_word_alt_in(const qp_word *w, const char *plain);
 /* ---- query_plan.c ---- */
 
 /* The text query over the first `nwords` words combined with `op`
- * (XAP_OP_AND or XAP_OP_OR), without type and platform boosts; NULL with
- * err on failure. */
-xap_query *qp_words_query(const qp_plan *p, const qp_rank *rank, size_t nwords, xap_op op,
-                          xap_err *err);
+ * (MT_AND or MT_OR), without type and platform boosts; NULL with err on
+ * failure. */
+mt_node *qp_words_query(const qp_plan *p, const qp_rank *rank, size_t nwords, mt_op op,
+                        xap_err *err);
 
 /* `text` (not freed) with the config's type and platform boosts applied
- * (a copy when there are none, or when rank->type_boosts is 0). */
-xap_query *qp_boosted(const xap_query *text, const qp_rank *rank, xap_err *err);
+ * (`text` itself, one more reference, when there are none, or when
+ * rank->type_boosts is 0). */
+mt_node *qp_boosted(mt_node *text, const qp_rank *rank, xap_err *err);
 
 /* The exact-match bonus: MAX over the plan's bonus terms, each scaled by
  * exact_bonus × its kind's weight (a boolean term weighs its factor under
  * coordinate weighting). NULL in *out when the plan has none. Returns 0, or
  * -1 with err. */
-int qp_bonus_query(const qp_plan *p, const qp_rank *rank, int kind_mask, xap_query **out,
+int qp_bonus_query(const qp_plan *p, const qp_rank *rank, int kind_mask, mt_node **out,
                    xap_err *err);
 
 /* The popularity prior to add to a text query with AND_MAYBE. */
-xap_query *qp_popularity_prior(const qp_rank *rank, xap_err *err);
+mt_node *qp_popularity_prior(const qp_rank *rank, xap_err *err);
 
 /* The weighting scheme every search uses (see query_plan.c for why). */
 int qp_set_weighting(xap_enquire *e, xap_err *err);

@@ -48,7 +48,7 @@ static int run_once(reader *rd, const qp_plan *plan, const qp_rank *rank, const 
                     search_result *res, char *err, size_t errlen)
 {
     xap_err xe = {0};
-    xap_query *filter = NULL;
+    mt_node *filter = NULL;
     if (filters_query(fs, rd->an, rd->db, &filter, &xe) != 0) {
         snprintf(err, errlen, "building filters: %s", xe.msg);
         return xe.code == XAP_E_MODIFIED ? XAP_E_MODIFIED : XAP_E_GENERIC;
@@ -63,7 +63,7 @@ static int run_once(reader *rd, const qp_plan *plan, const qp_rank *rank, const 
                       .offset = (uint32_t)offset,
                       .limit = (uint32_t)limit};
     int rc = search_exec(&sp, res, err, errlen);
-    xap_query_free(filter);
+    mt_free(filter);
     return rc;
 }
 

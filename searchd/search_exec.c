@@ -11,6 +11,7 @@
 #include "searchd/highlight.h"
 #include "searchd/hits.h"
 #include "searchd/limits.h"
+#include "searchd/match_eval.h"
 
 /* Longest id term (doc_id_term): Xapian's 245-byte limit. */
 #define QP_ID_TERM_MAX 245
@@ -22,88 +23,65 @@
         return (xe)->code ? (xe)->code : XAP_E_GENERIC;                                 \
     } while (0)
 
-/* q OP other, freeing q (and other when `free_other`); NULL on failure. */
-static xap_query *wrap(xap_query *q, xap_op op, xap_query *other, int free_other, xap_err *xe)
+static mt_node *nomem(xap_err *xe)
 {
-    if (!q || !other) {
-        xap_query_free(q);
-        if (free_other)
-            xap_query_free(other);
-        return NULL;
+    xe->code = XAP_E_NOMEM;
+    snprintf(xe->msg, sizeof xe->msg, "out of memory");
+    return NULL;
+}
+
+/* q OP other, dropping the caller's reference to q (and to other when
+ * `free_other`); NULL on failure. */
+static mt_node *wrap(mt_node *q, mt_op op, mt_node *other, int free_other, xap_err *xe)
+{
+    mt_node *r = NULL;
+    if (q && other) {
+        mt_node *v[2] = {q, other};
+        if (!(r = mt_combine(op, v, 2)))
+            nomem(xe);
     }
-    xap_query *v[2] = {q, other};
-    xap_query *r = xap_query_combine(op, v, 2, 0, xe);
-    xap_query_free(q);
+    mt_free(q);
     if (free_other)
-        xap_query_free(other);
+        mt_free(other);
     return r;
 }
 
 /* q (taken over) under the request's filters, without removed entities. */
-static xap_query *filtered(const search_spec *sp, xap_query *q, xap_err *xe)
+static mt_node *filtered(const search_spec *sp, mt_node *q, xap_err *xe)
 {
     if (q && sp->filter)
-        q = wrap(q, XAP_OP_FILTER, (xap_query *)sp->filter, 0, xe);
-    if (q && !sp->show_removed)
-        q = wrap(q, XAP_OP_AND_NOT, xap_query_term(TERM_REMOVED, strlen(TERM_REMOVED), 1, xe),
-                 1, xe);
+        q = wrap(q, MT_FILTER, (mt_node *)sp->filter, 0, xe);
+    if (q && !sp->show_removed) {
+        mt_node *removed = mt_term(TERM_REMOVED, strlen(TERM_REMOVED));
+        q = removed ? wrap(q, MT_AND_NOT, removed, 1, xe) : (mt_free(q), nomem(xe));
+    }
     return q;
 }
 
 /* The text query plus the popularity prior (NULL text: everything). */
-static xap_query *scored(const search_spec *sp, const xap_query *text, xap_err *xe)
+static mt_node *scored(const search_spec *sp, mt_node *text, xap_err *xe)
 {
-    if (!text)
-        return xap_query_match_all(xe);
-    xap_query *v[2] = {(xap_query *)text, qp_popularity_prior(sp->rank, xe)};
-    if (!v[1])
-        return NULL;
-    xap_query *q = xap_query_combine(XAP_OP_AND_MAYBE, v, 2, 0, xe);
-    xap_query_free(v[1]);
-    return q;
+    if (!text) {
+        mt_node *all = mt_all();
+        return all ? all : nomem(xe);
+    }
+    mt_node *prior = qp_popularity_prior(sp->rank, xe);
+    return prior ? wrap(mt_ref(text), MT_AND_MAYBE, prior, 1, xe) : NULL;
 }
 
-/* The full query around a text query (NULL text: browse). */
-static xap_query *compose(const search_spec *sp, const xap_query *text, xap_err *xe)
-{
-    return filtered(sp, scored(sp, text, xe), xe);
-}
-
-/* 1 if the full query around `text` matches anything, 0 if not, <0 error
- * (the negated XAP code). */
-static int probe(const search_spec *sp, const xap_query *text, xap_err *xe)
-{
-    int rc = -XAP_E_GENERIC;
-    xap_enquire *e = NULL;
-    xap_mset *m = NULL;
-    xap_query *q = compose(sp, text, xe);
-    if (!q)
-        goto done;
-    if (!(e = xap_enquire_new(sp->rd->db, xe)) || xap_enquire_set_query(e, q, xe) != XAP_OK ||
-        !(m = xap_enquire_get_mset(e, 0, 1, 1, xe)))
-        goto done;
-    rc = xap_mset_size(m) > 0;
-done:
-    if (rc < 0 && xe->code)
-        rc = -xe->code;
-    xap_mset_free(m);
-    xap_enquire_free(e);
-    xap_query_free(q);
-    return rc;
-}
-
-/* One run of the full query: page, total, facets. */
+/* One search: the revision's document sets, the query trees and what
+ * matching them gave. */
 typedef struct exec {
     const search_spec *sp;
-    xap_query *scored;    /* text (with type and platform boosts) + popularity */
-    xap_query *bonus;     /* the exact-match bonus terms, or NULL */
-    xap_query *full;      /* (scored, or a bonus term) + bonus, filtered */
-    xap_enquire *e;       /* the full query, facet counters attached */
-    xap_mset *m;
-    xap_enquire *cols_e;  /* the text query's column-field leaves alone: hits ask it which
-                             columns matched, far cheaper than listing every term */
-    xap_enquire *pin_e;   /* the pinned pass */
-    xap_mset *pin_m;
+    me_ctx *mc;           /* the search's match sets (shared by its passes) */
+    mt_node *scored;      /* text (with type and platform boosts) + popularity */
+    mt_node *bonus;       /* the exact-match bonus terms, or NULL */
+    mt_node *full;        /* (scored, or a bonus term) + bonus, filtered */
+    xap_enquire *terms_e; /* which terms of a hit matched: the text query's column-field
+                             leaves (hits ask it which columns matched), or, browsing,
+                             an enquire that matches no term */
+    me_hit *pins;         /* the pinned pass, by score */
+    size_t npins;
     facet_run fr;
     hl_ctx hl;
     int hl_ready;
@@ -111,26 +89,22 @@ typedef struct exec {
 
 static void exec_free(exec *x)
 {
-    xap_mset_free(x->m);
-    xap_enquire_free(x->e);
-    xap_enquire_free(x->cols_e);
-    xap_mset_free(x->pin_m);
-    xap_enquire_free(x->pin_e);
-    xap_query_free(x->full);
-    xap_query_free(x->bonus);
-    xap_query_free(x->scored);
+    xap_enquire_free(x->terms_e);
+    free(x->pins);
+    mt_free(x->full);
+    mt_free(x->bonus);
+    mt_free(x->scored);
     facets_run_free(&x->fr);
     if (x->hl_ready)
         hl_free(&x->hl);
 }
 
-/* One entry of the merged list: item i of mset m. */
+/* One entry of the merged list. */
 typedef struct ranked {
-    xap_mset *m;
-    size_t i;
+    xap_docid id;
     double score;
     int pinned;
-    size_t order; /* position in the pinned list, or in the source lists */
+    size_t order; /* position in the pinned list, or in the ranked list */
 } ranked;
 
 static int ranked_cmp(const void *a, const void *b)
@@ -138,8 +112,6 @@ static int ranked_cmp(const void *a, const void *b)
     const ranked *x = a, *y = b;
     if (x->pinned != y->pinned)
         return y->pinned - x->pinned;
-    if (!x->pinned && x->score != y->score)
-        return x->score > y->score ? -1 : 1;
     return x->order < y->order ? -1 : x->order > y->order;
 }
 
@@ -148,17 +120,15 @@ static int emit(exec *x, const ranked *r, search_result *out, explain_doc *ed, c
                 size_t errlen)
 {
     reader *rd = x->sp->rd;
-    xap_docid id = xap_mset_docid(r->m, r->i);
     sc_ref ref;
-    int rc = sc_get(&rd->states, rd->db, rd->revision, id, &ref, err, errlen);
+    int rc = sc_get(&rd->states, rd->db, rd->revision, r->id, &ref, err, errlen);
     if (rc != XAP_OK)
         return rc;
-    json_t *hit = hit_json(&x->hl, x->cols_e ? x->cols_e : x->e, id, ref.sum, r->score, err,
-                           errlen);
+    json_t *hit = hit_json(&x->hl, x->terms_e, r->id, ref.sum, r->score, err, errlen);
     if (hit && ed) {
         /* The summary's strings live only while ref is held: explain
          * keeps copies. */
-        ed->id = id;
+        ed->id = r->id;
         ed->hit = hit;
         ed->urn = strdup(ref.sum->urn);
         ed->type = ref.sum->type ? strdup(ref.sum->type) : NULL;
@@ -178,52 +148,27 @@ static int emit(exec *x, const ranked *r, search_result *out, explain_doc *ed, c
     return XAP_OK;
 }
 
-/* The documents holding one of terms[0..n), under the same filters, each
- * with the score the full query gives it — or, when the text does not
- * match it (a pasted URN, a pinned entity), its bonus alone (maybe 0):
- * FILTER(AND_MAYBE(OR(bonus, terms scaled to 0), scored), terms). */
-static int head_pass(exec *x, char *const *terms, const size_t *lens, size_t n, uint32_t max,
-                     xap_enquire **e_out, xap_mset **m_out, xap_err *xe)
+/* OR of terms[0..n) (NULL with xe on failure). */
+static mt_node *any_term(char *const *terms, const size_t *lens, size_t n, xap_err *xe)
 {
-    const search_spec *sp = x->sp;
-    xap_query **v = calloc(n, sizeof *v), *sel = NULL, *left = NULL, *q = NULL;
+    mt_node **v = calloc(n ? n : 1, sizeof *v), *q = NULL;
     size_t k = 0;
-    int rc = XAP_E_GENERIC;
-    if (!v) {
-        xe->code = XAP_E_NOMEM;
-        return XAP_E_NOMEM;
-    }
-    for (; k < n; k++)
-        if (!(v[k] = xap_query_term(terms[k], lens[k], 1, xe)))
-            goto done;
-    if (!(sel = xap_query_combine(XAP_OP_OR, v, k, 0, xe)) ||
-        !(left = xap_query_scale(sel, 0, xe)))
-        goto done;
-    if (x->bonus && !(left = wrap(left, XAP_OP_OR, x->bonus, 0, xe)))
-        goto done;
-    xap_query *pair[2] = {left, x->scored};
-    q = xap_query_combine(XAP_OP_AND_MAYBE, pair, 2, 0, xe);
-    q = filtered(sp, wrap(q, XAP_OP_FILTER, sel, 0, xe), xe);
-    if (!q || !(*e_out = xap_enquire_new(sp->rd->db, xe)) || qp_set_weighting(*e_out, xe) ||
-        xap_enquire_set_query(*e_out, q, xe) != XAP_OK ||
-        !(*m_out = xap_enquire_get_mset(*e_out, 0, max, 0, xe)))
-        goto done;
-    rc = XAP_OK;
-done:
-    if (rc != XAP_OK && xe->code)
-        rc = xe->code;
+    if (!v)
+        return nomem(xe);
+    while (k < n && (v[k] = mt_term(terms[k], lens[k])))
+        k++;
+    if (k < n || !(q = mt_combine(MT_OR, v, n)))
+        nomem(xe);
     for (size_t i = 0; i < k; i++)
-        xap_query_free(v[i]);
+        mt_free(v[i]);
     free(v);
-    xap_query_free(sel);
-    xap_query_free(left);
-    xap_query_free(q);
-    return rc;
+    return q;
 }
 
 /* Pinned URNs of the config for this query (those that exist and pass the
- * filters), in x->pin_m, with their full-query scores (0 when the text
- * does not match them). */
+ * filters) in x->pins, each with the full query's score — or, when the text
+ * does not match it, its bonus alone (maybe 0):
+ * FILTER(AND_MAYBE(OR(bonus, pinned × 0), scored), pinned). */
 static int pinned_pass(exec *x, const rk_pin **pin_out, xap_err *xe)
 {
     const qp_plan *p = x->sp->plan;
@@ -243,127 +188,179 @@ static int pinned_pass(exec *x, const rk_pin **pin_out, xap_err *xe)
     }
     if (n == 0)
         return XAP_OK;
-    return head_pass(x, terms, lens, n, RK_PINNED_URNS_MAX, &x->pin_e, &x->pin_m, xe);
+    mt_node *sel = any_term(terms, lens, n, xe);
+    mt_node *left = sel ? mt_scale(sel, 0) : NULL;
+    if (left && x->bonus)
+        left = wrap(left, MT_OR, x->bonus, 0, xe);
+    mt_node *q = filtered(x->sp, wrap(wrap(left, MT_AND_MAYBE, x->scored, 0, xe), MT_FILTER,
+                                      sel, 0, xe), xe);
+    const roaring_bitmap_t *m = q ? me_match(x->mc, q, xe) : NULL;
+    int rc = m && me_top(x->mc, q, m, RK_PINNED_URNS_MAX, &x->pins, &x->npins, xe) == 0
+                 ? XAP_OK
+                 : (xe->code ? xe->code : XAP_E_NOMEM);
+    mt_free(q);
+    mt_free(sel);
+    return rc;
 }
 
 /* How many entities (under the filters) the query names exactly: its name,
- * short name or URN. Boolean terms only, so it costs a few postlists, not
- * the text query. */
+ * short name or URN. */
 static int exact_count(exec *x, size_t *count, xap_err *xe)
 {
     const qp_plan *p = x->sp->plan;
     *count = 0;
-    xap_query **v = calloc(p->nbonus ? p->nbonus : 1, sizeof *v), *q = NULL;
+    mt_node **v = calloc(p->nbonus ? p->nbonus : 1, sizeof *v), *q = NULL;
     size_t n = 0;
-    int rc = XAP_E_GENERIC;
-    xap_enquire *e = NULL;
-    xap_mset *m = NULL;
+    int rc = XAP_E_NOMEM;
     if (!v) {
-        xe->code = XAP_E_NOMEM;
-        return XAP_E_NOMEM;
+        nomem(xe);
+        return rc;
     }
-    for (size_t i = 0; i < p->nbonus; i++) {
-        if (p->bonus[i].kind != QP_B_EXACT)
-            continue;
-        uint32_t freq = 0;
-        if (xap_db_termfreq(x->sp->rd->db, p->bonus[i].term, p->bonus[i].len, &freq, xe) !=
-            XAP_OK)
+    for (size_t i = 0; i < p->nbonus; i++)
+        if (p->bonus[i].kind == QP_B_EXACT &&
+            !(v[n++] = mt_term(p->bonus[i].term, p->bonus[i].len)))
             goto done;
-        if (freq && !(v[n++] = xap_query_term(p->bonus[i].term, p->bonus[i].len, 1, xe)))
-            goto done;
-    }
     rc = XAP_OK;
     if (n == 0)
         goto done;
-    rc = XAP_E_GENERIC;
-    q = filtered(x->sp, xap_query_combine(XAP_OP_OR, v, n, 0, xe), xe);
-    if (!q || !(e = xap_enquire_new(x->sp->rd->db, xe)) ||
-        xap_enquire_set_query(e, q, xe) != XAP_OK ||
-        !(m = xap_enquire_get_mset(e, 0, 0, SD_EXACT_FIRST_MAX, xe)))
+    const roaring_bitmap_t *m = NULL;
+    if (!(q = mt_combine(MT_OR, v, n)) || !(q = filtered(x->sp, q, xe)) ||
+        !(m = me_match(x->mc, q, xe))) {
+        rc = xe->code ? xe->code : XAP_E_NOMEM;
         goto done;
-    *count = xap_mset_matches_estimated(m);
-    rc = XAP_OK;
+    }
+    *count = (size_t)roaring_bitmap_get_cardinality(m);
 done:
-    if (rc != XAP_OK && xe->code)
-        rc = xe->code;
+    if (rc == XAP_E_NOMEM && !xe->code)
+        nomem(xe);
     for (size_t i = 0; i < n; i++)
-        xap_query_free(v[i]);
+        mt_free(v[i]);
     free(v);
-    xap_query_free(q);
-    xap_mset_free(m);
-    xap_enquire_free(e);
+    mt_free(q);
     return rc;
 }
 
 static int seen_before(const ranked *v, size_t n, xap_docid id)
 {
     for (size_t i = 0; i < n; i++)
-        if (xap_mset_docid(v[i].m, v[i].i) == id)
+        if (v[i].id == id)
             return 1;
     return 0;
 }
 
 /* The pinned and ranked lists as one: pinned in the config's order, then
  * the rest by score (one document once; its score is the same in both). */
-static int merge(exec *x, const rk_pin *pin, ranked **out, size_t *n)
+static int merge(exec *x, const rk_pin *pin, const me_hit *top, size_t ntop, ranked **out,
+                 size_t *n)
 {
-    xap_mset *lists[1] = {x->m};
-    size_t total = x->pin_m ? xap_mset_size(x->pin_m) : 0;
-    for (int l = 0; l < 1; l++)
-        total += lists[l] ? xap_mset_size(lists[l]) : 0;
-    ranked *v = malloc((total + 1) * sizeof *v);
+    ranked *v = malloc((x->npins + ntop + 1) * sizeof *v);
     if (!v)
         return -1;
     size_t k = 0;
-    for (size_t u = 0; pin && x->pin_m && u < pin->n; u++) {
+    for (size_t u = 0; pin && x->npins && u < pin->n; u++) {
         char term[QP_ID_TERM_MAX + 1];
         int len = doc_id_term(pin->urns[u], term, sizeof term);
         xap_docid id = 0;
         xap_err xe = {0};
         if (len < 0 || xap_db_find_by_term(x->sp->rd->db, term, (size_t)len, &id, &xe) != XAP_OK)
             continue;
-        for (size_t i = 0; id && i < xap_mset_size(x->pin_m); i++)
-            if (xap_mset_docid(x->pin_m, i) == id && !seen_before(v, k, id)) {
-                v[k++] = (ranked){x->pin_m, i, xap_mset_weight(x->pin_m, i), 1, u};
+        for (size_t i = 0; id && i < x->npins; i++)
+            if (x->pins[i].docid == id && !seen_before(v, k, id)) {
+                v[k++] = (ranked){id, x->pins[i].score, 1, u};
                 break;
             }
     }
-    size_t order = 0;
-    for (int l = 0; l < 1; l++)
-        for (size_t i = 0; lists[l] && i < xap_mset_size(lists[l]); i++, order++)
-            if (!seen_before(v, k, xap_mset_docid(lists[l], i)))
-                v[k++] = (ranked){lists[l], i, xap_mset_weight(lists[l], i), 0, order};
+    for (size_t i = 0; i < ntop; i++)
+        if (!seen_before(v, k, top[i].docid))
+            v[k++] = (ranked){top[i].docid, top[i].score, 0, i};
     qsort(v, k, sizeof *v, ranked_cmp);
     *out = v;
     *n = k;
     return 0;
 }
 
-/* x->cols_e: an enquire over the column-field leaves of the text query. */
-static int column_enquire(exec *x, size_t nwords, int any, xap_err *xe)
+/* x->terms_e: an enquire over the column-field leaves of the text query
+ * (NULL text: one that matches no term). Never run: hits only ask it which
+ * of a document's terms it holds. */
+static int terms_enquire(exec *x, size_t nwords, int any, int text, xap_err *xe)
 {
     qp_rank cols = *x->sp->rank;
     cols.only_fields = (1u << F_FIELDS) | (1u << F_FIELD_DOCS);
-    xap_query *q = qp_words_query(x->sp->plan, &cols, nwords, any ? XAP_OP_OR : XAP_OP_AND, xe);
+    mt_node *t = text ? qp_words_query(x->sp->plan, &cols, nwords, any ? MT_OR : MT_AND, xe)
+                      : mt_nothing();
+    xap_query *q = t ? mt_to_xap(t, xe) : NULL;
     int rc = XAP_E_GENERIC;
-    if (q && (x->cols_e = xap_enquire_new(x->sp->rd->db, xe)) &&
-        xap_enquire_set_query(x->cols_e, q, xe) == XAP_OK)
+    if (q && (x->terms_e = xap_enquire_new(x->sp->rd->db, xe)) &&
+        xap_enquire_set_query(x->terms_e, q, xe) == XAP_OK)
         rc = XAP_OK;
+    mt_free(t);
     xap_query_free(q);
     return rc == XAP_OK ? rc : xe->code ? xe->code : rc;
 }
 
-static int exec_one(const search_spec *sp, const xap_query *text, size_t nwords, int any,
+/* Explains the page: Xapian runs the per-field queries over the page's
+ * documents (explain.h), with the same trees. */
+static int explain_run(exec *x, size_t nwords, int any, int text, explain_doc *eds, size_t n,
+                       xap_err *xe)
+{
+    const search_spec *sp = x->sp;
+    xap_query *full = mt_to_xap(x->full, xe);
+    xap_query *bonus = full && x->bonus ? mt_to_xap(x->bonus, xe) : NULL;
+    xap_enquire *e = NULL;
+    int rc = xe->code ? xe->code : XAP_E_GENERIC;
+    if (full && (!x->bonus || bonus) && (e = xap_enquire_new(sp->rd->db, xe)) &&
+        qp_set_weighting(e, xe) == XAP_OK && xap_enquire_set_query(e, full, xe) == XAP_OK) {
+        explain_spec es = {.db = sp->rd->db, .plan = sp->plan, .rank = sp->rank,
+                           .nwords = nwords, .op = any ? MT_OR : MT_AND, .e = e,
+                           .bonus = bonus, .browse = !text};
+        rc = explain_page(&es, eds, n, xe);
+    } else if (xe->code) {
+        rc = xe->code;
+    }
+    xap_enquire_free(e);
+    xap_query_free(bonus);
+    xap_query_free(full);
+    return rc;
+}
+
+/* The full query around `text` (NULL: browse) in x->full, x->scored and
+ * x->bonus. A document holding a bonus term is a result even when the text
+ * does not match it (a pasted URN, a name the query starts that no capped
+ * completion reached): AND_MAYBE(OR(scored, bonus × 0), bonus). */
+static int compose_full(exec *x, mt_node *text, xap_err *xe)
+{
+    const search_spec *sp = x->sp;
+    mt_node *boosted = text ? qp_boosted(text, sp->rank, xe) : NULL;
+    x->scored = (!text || boosted) ? scored(sp, boosted, xe) : NULL;
+    mt_free(boosted);
+    if (!x->scored)
+        return xe->code ? xe->code : XAP_E_NOMEM;
+    mt_node *main_q = NULL;
+    if (!text) {
+        main_q = mt_ref(x->scored);
+    } else if (qp_bonus_query(sp->plan, sp->rank, ~0, &x->bonus, xe) == 0) {
+        main_q = x->bonus ? wrap(wrap(mt_ref(x->scored), MT_OR, mt_scale(x->bonus, 0), 1, xe),
+                                 MT_AND_MAYBE, x->bonus, 0, xe)
+                          : mt_ref(x->scored);
+    }
+    if (!main_q || !(x->full = filtered(sp, main_q, xe)))
+        return xe->code ? xe->code : XAP_E_NOMEM;
+    return XAP_OK;
+}
+
+static int exec_one(const search_spec *sp, mt_node *text, size_t nwords, int any, me_ctx *mc,
                     search_result *out, char *err, size_t errlen)
 {
     exec x;
     xap_err xe = {0};
     int rc = XAP_OK;
     ranked *list = NULL;
+    me_hit *top = NULL;
     explain_doc *eds = NULL;
-    size_t nlist = 0, neds = 0, ncap = 0;
+    size_t nlist = 0, ntop = 0, neds = 0, ncap = 0;
     memset(&x, 0, sizeof x);
     x.sp = sp;
+    x.mc = mc;
     out->words_used = nwords;
     out->mode_any = any;
     out->hits = json_array();
@@ -374,32 +371,9 @@ static int exec_one(const search_spec *sp, const xap_query *text, size_t nwords,
     hl_init(&x.hl, sp->rd->an, sp->plan, nwords);
     x.hl_ready = 1;
 
-    xap_query *boosted = text ? qp_boosted(text, sp->rank, &xe) : NULL;
-    x.scored = (!text || boosted) ? scored(sp, boosted, &xe) : NULL;
-    xap_query_free(boosted);
-    /* A document holding a bonus term is a result even when the text does
-     * not match it (a pasted URN, a name the query starts that no capped
-     * completion reached): AND_MAYBE(OR(scored, bonus × 0), bonus). */
-    xap_query *main_q = NULL;
-    if (x.scored && text && qp_bonus_query(sp->plan, sp->rank, ~0, &x.bonus, &xe) == 0)
-        main_q = x.bonus ? wrap(wrap(xap_query_scale(x.scored, 1.0, &xe), XAP_OP_OR,
-                                     xap_query_scale(x.bonus, 0, &xe), 1, &xe),
-                                XAP_OP_AND_MAYBE, x.bonus, 0, &xe)
-                         : xap_query_scale(x.scored, 1.0, &xe);
-    else if (x.scored && !text)
-        main_q = xap_query_match_all(&xe);
-    if (!main_q || !(x.full = filtered(sp, main_q, &xe)) ||
-        !(x.e = xap_enquire_new(sp->rd->db, &xe)) || qp_set_weighting(x.e, &xe) != XAP_OK ||
-        xap_enquire_set_query(x.e, x.full, &xe) != XAP_OK ||
-        (!text && xap_enquire_set_sort_by_value(x.e, SLOT_POPULARITY, 1, 0, &xe) != XAP_OK) ||
-        facets_attach(sp->facets, x.e, &x.fr, &xe) != 0) {
+    if ((rc = compose_full(&x, text, &xe)) != XAP_OK ||
+        (rc = terms_enquire(&x, nwords, any, text != NULL, &xe)) != XAP_OK) {
         snprintf(err, errlen, "preparing the match: %s", xe.msg);
-        rc = xe.code ? xe.code : XAP_E_GENERIC;
-        goto done;
-    }
-    if (text && column_enquire(&x, nwords, any, &xe) != XAP_OK) {
-        snprintf(err, errlen, "preparing the column match: %s", xe.msg);
-        rc = xe.code ? xe.code : XAP_E_GENERIC;
         goto done;
     }
     const rk_pin *pin = NULL;
@@ -409,24 +383,21 @@ static int exec_one(const search_spec *sp, const xap_query *text, size_t nwords,
         snprintf(err, errlen, "pinned and exact passes: %s", xe.msg);
         goto done;
     }
-    size_t nheads = x.pin_m ? xap_mset_size(x.pin_m) : 0;
-    /* Facets need every match examined; otherwise enough for a useful total. */
-    uint32_t check = sp->facets->n ? sp->rd->doccount : SD_TOTAL_CHECK_AT_LEAST;
-    uint32_t first = nheads ? 0 : sp->offset;
-    uint32_t count = nheads ? sp->offset + sp->limit + (uint32_t)nheads : sp->limit;
-    if (!(x.m = xap_enquire_get_mset(x.e, first, count, check, &xe))) {
+    /* Every match, exactly: the total and the facets count them all. */
+    const roaring_bitmap_t *all = me_match(x.mc, x.full, &xe);
+    size_t k = (size_t)sp->offset + sp->limit + x.npins;
+    if (!all || (text ? me_top(x.mc, x.full, all, k, &top, &ntop, &xe)
+                      : me_top_by_value(x.mc, all, SLOT_POPULARITY, k, &top, &ntop, &xe)) != 0) {
         snprintf(err, errlen, "running the match: %s", xe.msg);
         rc = xe.code ? xe.code : XAP_E_GENERIC;
         goto done;
     }
-    if (merge(&x, pin, &list, &nlist) != 0) {
+    if (merge(&x, pin, top, ntop, &list, &nlist) != 0) {
         snprintf(err, errlen, "out of memory");
         rc = XAP_E_NOMEM;
         goto done;
     }
-    /* Without heads the mset is already the page. */
-    size_t from = nheads ? sp->offset : 0;
-    size_t to = nheads ? sp->offset + sp->limit : nlist;
+    size_t from = sp->offset, to = (size_t)sp->offset + sp->limit;
     if (to > nlist)
         to = nlist;
     if (sp->explain && to > from) {
@@ -444,36 +415,25 @@ static int exec_one(const search_spec *sp, const xap_query *text, size_t nwords,
     }
     if (rc != XAP_OK)
         goto done;
-    if (eds) {
-        explain_spec es = {.db = sp->rd->db, .plan = sp->plan, .rank = sp->rank,
-                           .nwords = nwords, .op = any ? XAP_OP_OR : XAP_OP_AND, .e = x.e,
-                           .bonus = x.bonus, .browse = text == NULL};
-        rc = explain_page(&es, eds, neds, &xe);
-        if (rc != XAP_OK) {
-            snprintf(err, errlen, "explaining the scores: %s", xe.msg);
-            goto done;
-        }
+    if (eds && (rc = explain_run(&x, nwords, any, text != NULL, eds, neds, &xe)) != XAP_OK) {
+        snprintf(err, errlen, "explaining the scores: %s", xe.msg);
+        goto done;
     }
     out->exact_first = nexact;
-    out->pinned_first = x.pin_m ? xap_mset_size(x.pin_m) : 0;
-    out->total = xap_mset_matches_estimated(x.m);
-    out->total_exact = xap_mset_matches_lower_bound(x.m) == xap_mset_matches_upper_bound(x.m);
-    /* Heads the full query does not match are results it did not count. */
-    for (size_t i = 0; i < nlist; i++) {
-        if (list[i].m == x.m)
-            continue;
-        xap_docid id = xap_mset_docid(list[i].m, list[i].i);
-        int in_main = 0;
-        for (size_t j = 0; j < xap_mset_size(x.m) && !in_main; j++)
-            in_main = xap_mset_docid(x.m, j) == id;
-        if (!in_main && xap_mset_size(x.m) < count)
-            out->total++; /* the page holds every match: the head is not one */
-    }
-    if (!(out->facets = facets_json(sp->facets, &x.fr, &xe))) {
+    out->pinned_first = x.npins;
+    out->total = (uint32_t)roaring_bitmap_get_cardinality(all);
+    out->total_exact = 1;
+    /* Pinned entities the full query does not match are results too. */
+    for (size_t i = 0; i < x.npins; i++)
+        if (!roaring_bitmap_contains(all, x.pins[i].docid))
+            out->total++;
+    if (facets_count(sp->facets, mc->ds, sp->rd->db, all, &x.fr, &xe) != 0 ||
+        !(out->facets = facets_json(sp->facets, &x.fr, &xe))) {
         snprintf(err, errlen, "counting facets: %s", xe.msg);
         rc = xe.code ? xe.code : XAP_E_GENERIC;
     }
 done:
+    free(top);
     free(list);
     for (size_t i = 0; eds && i < ncap; i++) { /* calloc'd: unused entries are NULL */
         free(eds[i].urn);
@@ -512,13 +472,25 @@ static int empty_answer(const search_spec *sp, size_t nwords, search_result *out
     return XAP_OK;
 }
 
-int search_exec(const search_spec *sp, search_result *out, char *err, size_t errlen)
+/* 1 if `text` under the filters matches anything, 0 if not, <0 error (the
+ * negated XAP code). */
+static int probe(const search_spec *sp, me_ctx *mc, mt_node *text, xap_err *xe)
 {
-    memset(out, 0, sizeof *out);
+    mt_node *q = filtered(sp, mt_ref(text), xe);
+    const roaring_bitmap_t *m = q ? me_match(mc, q, xe) : NULL;
+    int rc = m ? !roaring_bitmap_is_empty(m) : -(xe->code ? xe->code : XAP_E_GENERIC);
+    mt_free(q);
+    return rc;
+}
+
+/* search_exec over one revision's document sets. */
+static int search_in(const search_spec *sp, me_ctx *mc, search_result *out, char *err,
+                     size_t errlen)
+{
     size_t n = sp->plan->nwords;
     xap_err xe = {0};
     if (n == 0)
-        return exec_one(sp, NULL, 0, 0, out, err, errlen);
+        return exec_one(sp, NULL, 0, 0, mc, out, err, errlen);
     /* With a vocabulary of this revision, a word none of whose forms it
      * holds matches nothing: every AND over it is skipped rather than run
      * (unless the query is a URN, found by its id term alone). */
@@ -531,42 +503,42 @@ int search_exec(const search_spec *sp, search_result *out, char *err, size_t err
             hopeless = i;
     int rc = XAP_OK;
     if (hopeless == n) {
-        xap_query *text = qp_words_query(sp->plan, sp->rank, n, XAP_OP_AND, &xe);
+        mt_node *text = qp_words_query(sp->plan, sp->rank, n, MT_AND, &xe);
         if (!text)
             XFAIL(&xe, err, errlen, "building the query");
-        rc = exec_one(sp, text, n, 0, out, err, errlen);
-        xap_query_free(text);
+        rc = exec_one(sp, text, n, 0, mc, out, err, errlen);
+        mt_free(text);
         if (rc != XAP_OK || out->total > 0 || n == 1)
             return rc;
     }
 
     /* Nothing has every word: drop words from the end, then allow any word. */
-    xap_query *chosen = NULL;
+    mt_node *chosen = NULL;
     size_t used = 0;
     int any = 0;
     for (size_t k = hopeless < n ? hopeless : n - 1; k >= 1 && !chosen; k--) {
-        xap_query *t = qp_words_query(sp->plan, sp->rank, k, XAP_OP_AND, &xe);
+        mt_node *t = qp_words_query(sp->plan, sp->rank, k, MT_AND, &xe);
         if (!t)
             XFAIL(&xe, err, errlen, "building the query");
-        int p = probe(sp, t, &xe);
+        int p = probe(sp, mc, t, &xe);
         if (p < 0) {
-            xap_query_free(t);
+            mt_free(t);
             XFAIL(&xe, err, errlen, "probing");
         }
         if (p > 0) {
             chosen = t;
             used = k;
         } else {
-            xap_query_free(t);
+            mt_free(t);
         }
     }
     if (!chosen) {
-        xap_query *t = qp_words_query(sp->plan, sp->rank, n, XAP_OP_OR, &xe);
+        mt_node *t = qp_words_query(sp->plan, sp->rank, n, MT_OR, &xe);
         if (!t)
             XFAIL(&xe, err, errlen, "building the query");
-        int p = probe(sp, t, &xe);
+        int p = probe(sp, mc, t, &xe);
         if (p < 0) {
-            xap_query_free(t);
+            mt_free(t);
             XFAIL(&xe, err, errlen, "probing");
         }
         if (p > 0) {
@@ -574,7 +546,7 @@ int search_exec(const search_spec *sp, search_result *out, char *err, size_t err
             used = n;
             any = 1;
         } else {
-            xap_query_free(t);
+            mt_free(t);
         }
     }
     if (!chosen && hopeless < n)
@@ -582,7 +554,22 @@ int search_exec(const search_spec *sp, search_result *out, char *err, size_t err
     if (!chosen)
         return XAP_OK; /* the empty answer for all words stands */
     search_result_free(out);
-    rc = exec_one(sp, chosen, used, any, out, err, errlen);
-    xap_query_free(chosen);
+    rc = exec_one(sp, chosen, used, any, mc, out, err, errlen);
+    mt_free(chosen);
+    return rc;
+}
+
+int search_exec(const search_spec *sp, search_result *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    xap_err xe = {0};
+    docsets *ds = docsets_acquire(sp->rd->db, sp->rd->revision, &xe);
+    if (!ds)
+        XFAIL(&xe, err, errlen, "document sets");
+    me_ctx mc;
+    me_init(&mc, ds, sp->rd->db);
+    int rc = search_in(sp, &mc, out, err, errlen);
+    me_free(&mc);
+    docsets_release(ds);
     return rc;
 }

@@ -5,8 +5,7 @@
  * AND_NOT removed entities. When the words together find nothing, words are
  * dropped from the end until something matches, and failing that any word
  * may match (mode "any"). An empty plan browses: everything that passes the
- * filters, most popular first. Facet counters see every match, so counts
- * are exact.
+ * filters, most popular first.
  *
  * The exact-match bonus (query_plan.h: the query is the entity's name,
  * short name, qualified name or URN, maybe up to typos or as the start of
@@ -17,6 +16,11 @@
  * normalised query come before everything, in the config's order, found by
  * a small pass over the same filters.
  * explain=true adds each hit's score breakdown (explain.h).
+ *
+ * Matching and ranking run in memory (match_eval.h) over the revision's
+ * document sets (docsets.h): the match set is exact whatever its size, so
+ * `total` is always exact and facet values count every match; only the
+ * page's hits are read from the index.
  */
 #ifndef MDX_SEARCHD_SEARCH_EXEC_H
 #define MDX_SEARCHD_SEARCH_EXEC_H
@@ -32,7 +36,7 @@ typedef struct search_spec {
     reader *rd;
     const qp_plan *plan;
     const qp_rank *rank;
-    const xap_query *filter; /* NULL: no filters */
+    const mt_node *filter;   /* NULL: no filters */
     const facet_req *facets;
     int show_removed;
     int explain;             /* add "explain" to every hit */

@@ -1,0 +1,1133 @@
+/* match_eval.c — match sets and top-k ranking in memory (see match_eval.h). */
+#include "searchd/match_eval.h"
+
+#include <math.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ME_READ_CHUNK 1024 /* docids read from a bitmap at a time */
+
+static _Atomic uint64_t n_all, n_maxscore, n_classes;
+
+void me_get_stats(me_stats *out)
+{
+    out->scored_all = n_all;
+    out->maxscore = n_maxscore;
+    out->classes = n_classes;
+}
+
+/* ---- the memo: node → match set ------------------------------------------- */
+
+typedef struct memo_entry {
+    const mt_node *node;
+    const roaring_bitmap_t *set;
+    int owned;
+} memo_entry;
+
+struct me_memo {
+    memo_entry *v;
+    size_t n, cap; /* cap a power of two, n <= cap / 2 */
+};
+
+static size_t ptr_hash(const void *p)
+{
+    uintptr_t x = (uintptr_t)p;
+    x ^= x >> 17;
+    x *= 0xed5ad4bbu;
+    x ^= x >> 11;
+    return (size_t)x;
+}
+
+static memo_entry *memo_find(me_memo *m, const mt_node *q)
+{
+    if (!m || m->cap == 0)
+        return NULL;
+    for (size_t i = ptr_hash(q) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+        if (m->v[i].node == q)
+            return &m->v[i];
+        if (!m->v[i].node)
+            return NULL;
+    }
+}
+
+static int memo_put(me_memo *m, const mt_node *q, const roaring_bitmap_t *set, int owned)
+{
+    if ((m->n + 1) * 2 > m->cap) {
+        size_t cap = m->cap ? m->cap * 2 : 64;
+        memo_entry *nv = calloc(cap, sizeof *nv);
+        if (!nv)
+            return -1;
+        for (size_t i = 0; i < m->cap; i++) {
+            if (!m->v[i].node)
+                continue;
+            size_t j = ptr_hash(m->v[i].node) & (cap - 1);
+            while (nv[j].node)
+                j = (j + 1) & (cap - 1);
+            nv[j] = m->v[i];
+        }
+        free(m->v);
+        m->v = nv;
+        m->cap = cap;
+    }
+    size_t j = ptr_hash(q) & (m->cap - 1);
+    while (m->v[j].node)
+        j = (j + 1) & (m->cap - 1);
+    /* The node is held while memoised: a freed node's address, reused by
+     * a new one, must never find the old set. */
+    m->v[j] = (memo_entry){mt_ref((mt_node *)q), set, owned};
+    m->n++;
+    return 0;
+}
+
+void me_init(me_ctx *c, docsets *ds, xap_db *db)
+{
+    memset(c, 0, sizeof *c);
+    c->ds = ds;
+    c->db = db;
+}
+
+void me_free(me_ctx *c)
+{
+    if (c->memo) {
+        for (size_t i = 0; i < c->memo->cap; i++) {
+            if (!c->memo->v[i].node)
+                continue;
+            if (c->memo->v[i].owned)
+                roaring_bitmap_free(c->memo->v[i].set);
+            mt_free((mt_node *)c->memo->v[i].node);
+        }
+        free(c->memo->v);
+        free(c->memo);
+    }
+    ds_scratch_free(&c->scratch);
+    memset(c, 0, sizeof *c);
+}
+
+static void *oom(xap_err *err)
+{
+    err->code = XAP_E_NOMEM;
+    snprintf(err->msg, sizeof err->msg, "match_eval: out of memory");
+    return NULL;
+}
+
+/* ---- match sets ------------------------------------------------------------ */
+
+/* The popularity prior matches the documents with a value (as Xapian's
+ * value posting source does); a value <= 0 weighs nothing either way. */
+static roaring_bitmap_t *prior_set(me_ctx *c, const mt_node *q, xap_err *err)
+{
+    const double *v = docsets_values(c->ds, c->db, q->slot, err);
+    if (!v)
+        return NULL;
+    roaring_bitmap_t *b = roaring_bitmap_create();
+    if (!b)
+        return oom(err);
+    uint32_t last = docsets_lastdocid(c->ds);
+    for (uint32_t d = 1; d <= last; d++)
+        if (v[d] != 0)
+            roaring_bitmap_add(b, d);
+    return b;
+}
+
+/* An upper bound of how many documents q matches, to intersect the
+ * smallest first. */
+static uint64_t estimate(me_ctx *c, const mt_node *q)
+{
+    uint64_t last = docsets_lastdocid(c->ds), sum = 0, min = last;
+    memo_entry *e = memo_find(c->memo, q);
+    if (e)
+        return roaring_bitmap_get_cardinality(e->set);
+    switch (q->op) {
+    case MT_TERM: {
+        xap_err err = {0};
+        const roaring_bitmap_t *b = docsets_term(c->ds, c->db, q->term, q->len, &c->scratch, &err);
+        return b ? roaring_bitmap_get_cardinality(b) : last;
+    }
+    case MT_NOTHING:
+        return 0;
+    case MT_ALL:
+    case MT_PRIOR:
+        return last;
+    case MT_SCALE:
+    case MT_AND_MAYBE:
+    case MT_AND_NOT:
+        return estimate(c, q->kids[0]);
+    case MT_AND:
+    case MT_FILTER:
+        for (size_t i = 0; i < q->nkids; i++) {
+            uint64_t k = estimate(c, q->kids[i]);
+            min = k < min ? k : min;
+        }
+        return min;
+    default:
+        for (size_t i = 0; i < q->nkids && sum < last; i++)
+            sum += estimate(c, q->kids[i]);
+        return sum < last ? sum : last;
+    }
+}
+
+/* A new bitmap: a copy of b, or b ∩ within. */
+static roaring_bitmap_t *cut(const roaring_bitmap_t *b, const roaring_bitmap_t *within,
+                             xap_err *err)
+{
+    roaring_bitmap_t *r = within ? roaring_bitmap_and(b, within) : roaring_bitmap_copy(b);
+    return r ? r : oom(err);
+}
+
+typedef struct est_kid {
+    const mt_node *node;
+    uint64_t est;
+} est_kid;
+
+static int est_cmp(const void *a, const void *b)
+{
+    const est_kid *x = a, *y = b;
+    return x->est < y->est ? -1 : x->est > y->est;
+}
+
+static roaring_bitmap_t *restrict_to(me_ctx *c, const mt_node *q, const roaring_bitmap_t *within,
+                                     xap_err *err);
+
+/* The documents of `within` (NULL: all) that every kid matches, the kids
+ * taken smallest first so that each is only evaluated where the others
+ * already matched. */
+static roaring_bitmap_t *all_of(me_ctx *c, mt_node *const *kids, size_t n,
+                                const roaring_bitmap_t *within, xap_err *err)
+{
+    est_kid small[16], *v = small;
+    if (n > 16 && !(v = malloc(n * sizeof *v)))
+        return oom(err);
+    for (size_t i = 0; i < n; i++)
+        v[i] = (est_kid){kids[i], estimate(c, kids[i])};
+    qsort(v, n, sizeof *v, est_cmp);
+    roaring_bitmap_t *r = restrict_to(c, v[0].node, within, err);
+    for (size_t i = 1; r && i < n && !roaring_bitmap_is_empty(r); i++) {
+        roaring_bitmap_t *t = restrict_to(c, v[i].node, r, err);
+        roaring_bitmap_free(r);
+        r = t;
+    }
+    if (v != small)
+        free(v);
+    return r;
+}
+
+/* A new bitmap: the documents of `within` (NULL: all) that q matches,
+ * evaluated top-down so that a narrow part of an AND narrows the rest
+ * before any broad union is built. */
+static roaring_bitmap_t *restrict_to(me_ctx *c, const mt_node *q, const roaring_bitmap_t *within,
+                                     xap_err *err)
+{
+    memo_entry *e = c->memo ? memo_find(c->memo, q) : NULL;
+    if (e)
+        return cut(e->set, within, err);
+    switch (q->op) {
+    case MT_TERM: {
+        const roaring_bitmap_t *b = docsets_term(c->ds, c->db, q->term, q->len, &c->scratch, err);
+        return b ? cut(b, within, err) : NULL;
+    }
+    case MT_ALL: {
+        /* Xapian's empty term: every document. */
+        const roaring_bitmap_t *b =
+            within ? within : docsets_term(c->ds, c->db, "", 0, &c->scratch, err);
+        return b ? cut(b, NULL, err) : NULL;
+    }
+    case MT_NOTHING: {
+        roaring_bitmap_t *b = roaring_bitmap_create();
+        return b ? b : oom(err);
+    }
+    case MT_PRIOR: {
+        roaring_bitmap_t *b = prior_set(c, q, err);
+        if (b && within)
+            roaring_bitmap_and_inplace(b, within);
+        return b;
+    }
+    case MT_SCALE:
+    case MT_AND_MAYBE:
+        return restrict_to(c, q->kids[0], within, err);
+    case MT_AND:
+        return all_of(c, q->kids, q->nkids, within, err);
+    case MT_FILTER:
+        return all_of(c, q->kids, 2, within, err);
+    case MT_AND_NOT: {
+        roaring_bitmap_t *r = restrict_to(c, q->kids[0], within, err);
+        roaring_bitmap_t *x =
+            r && !roaring_bitmap_is_empty(r) ? restrict_to(c, q->kids[1], r, err) : NULL;
+        if (x) {
+            roaring_bitmap_andnot_inplace(r, x);
+            roaring_bitmap_free(x);
+        } else if (r && err->code) {
+            roaring_bitmap_free(r);
+            r = NULL;
+        }
+        return r;
+    }
+    case MT_SYNONYM:
+        /* A group of alternatives (typo variants, completions) is met at
+         * every level of the ranking pass: its union is kept. */
+        if (within && q->nkids > 1 &&
+            (memo_find(c->memo, q) ||
+             estimate(c, q) <= 2 * roaring_bitmap_get_cardinality(within))) {
+            const roaring_bitmap_t *all = me_match(c, q, err);
+            return all ? cut(all, within, err) : NULL;
+        }
+        /* fall through */
+    case MT_OR:
+    case MT_MAX: {
+        if (q->nkids == 1)
+            return restrict_to(c, q->kids[0], within, err);
+        roaring_bitmap_t *parts[64], **pv = parts, *r = NULL;
+        size_t k = 0;
+        if (q->nkids > 64 && !(pv = malloc(q->nkids * sizeof *pv)))
+            return oom(err);
+        while (k < q->nkids && (pv[k] = restrict_to(c, q->kids[k], within, err)))
+            k++;
+        if (k == q->nkids && !(r = roaring_bitmap_or_many(k, (const roaring_bitmap_t **)pv)))
+            oom(err);
+        for (size_t i = 0; i < k; i++)
+            roaring_bitmap_free(pv[i]);
+        if (pv != parts)
+            free(pv);
+        return r;
+    }
+    }
+    err->code = XAP_E_INVALID;
+    snprintf(err->msg, sizeof err->msg, "match_eval: unknown operator %d", (int)q->op);
+    return NULL;
+}
+
+const roaring_bitmap_t *me_match(me_ctx *c, const mt_node *q, xap_err *err)
+{
+    if (!c->memo && !(c->memo = calloc(1, sizeof *c->memo)))
+        return oom(err);
+    memo_entry *e = memo_find(c->memo, q);
+    if (e)
+        return e->set;
+    roaring_bitmap_t *s = restrict_to(c, q, NULL, err);
+    if (!s)
+        return NULL;
+    if (memo_put(c->memo, q, s, 1) != 0) {
+        roaring_bitmap_free(s);
+        return oom(err);
+    }
+    return s;
+}
+
+/* ---- scores ---------------------------------------------------------------- */
+
+/* The calling thread's score array, all zeros between queries. */
+static _Thread_local double *acc;
+static _Thread_local size_t acc_len;
+
+static int acc_ready(uint32_t last, xap_err *err)
+{
+    if (acc_len > last)
+        return 0;
+    size_t len = (size_t)last + 1 + ((size_t)last >> 3); /* room to grow */
+    double *a = calloc(len, sizeof *a);
+    if (!a) {
+        oom(err);
+        return -1;
+    }
+    free(acc);
+    acc = a;
+    acc_len = len;
+    return 0;
+}
+
+/* acc[d] += w for every d of s. */
+static void credit(const roaring_bitmap_t *s, double w)
+{
+    uint32_t buf[ME_READ_CHUNK], got;
+    roaring_uint32_iterator_t it;
+    roaring_init_iterator(s, &it);
+    while ((got = roaring_read_uint32_iterator(&it, buf, ME_READ_CHUNK)) > 0)
+        for (uint32_t i = 0; i < got; i++)
+            acc[buf[i]] += w;
+}
+
+/* ln(1 + v) of every document's value of a slot, for the revision the
+ * calling thread last ranked with: the prior of a broad query is needed for
+ * most of the index, and the logarithm was a fifth of such a query. */
+static _Thread_local double *logv;
+static _Thread_local size_t logv_len;
+static _Thread_local uint64_t logv_revision;
+static _Thread_local unsigned logv_slot;
+static _Thread_local double logv_max;
+
+static const double *log_values(me_ctx *c, unsigned slot, xap_err *err)
+{
+    uint64_t rev = docsets_revision(c->ds);
+    uint32_t last = docsets_lastdocid(c->ds);
+    if (logv && logv_revision == rev && logv_slot == slot && logv_len == (size_t)last + 1)
+        return logv;
+    const double *v = docsets_values(c->ds, c->db, slot, err);
+    if (!v)
+        return NULL;
+    double *l = malloc(((size_t)last + 1) * sizeof *l);
+    if (!l)
+        return oom(err);
+    double max = 0;
+    for (uint32_t d = 0; d <= last; d++) {
+        l[d] = v[d] > 0 ? log1p(v[d]) : 0; /* NaN too: no weight */
+        max = l[d] > max ? l[d] : max;
+    }
+    free(logv);
+    logv_max = max;
+    logv = l;
+    logv_len = (size_t)last + 1;
+    logv_revision = rev;
+    logv_slot = slot;
+    return logv;
+}
+
+/* acc[d] += f × prior(d) for every d of m. */
+static int credit_prior(me_ctx *c, const mt_node *q, const roaring_bitmap_t *m, double f,
+                        xap_err *err)
+{
+    const double *l = log_values(c, q->slot, err);
+    if (!l)
+        return -1;
+    uint32_t buf[ME_READ_CHUNK], got;
+    roaring_uint32_iterator_t it;
+    roaring_init_iterator(m, &it);
+    while ((got = roaring_read_uint32_iterator(&it, buf, ME_READ_CHUNK)) > 0)
+        for (uint32_t i = 0; i < got; i++) {
+            double w = q->factor * l[buf[i]];
+            acc[buf[i]] += f * (w < q->cap ? w : q->cap);
+        }
+    return 0;
+}
+
+/* While me_top scores the text, the popularity prior is set aside (one
+ * PRIOR node: what it weighs and which documents it would credit) and
+ * applied only to the documents that can still rank. */
+typedef struct deferral {
+    int active;
+    int count; /* PRIOR nodes met; more than one: not set aside */
+    const mt_node *node;
+    double f;
+    roaring_bitmap_t *m;
+} deferral;
+
+static _Thread_local deferral dfr;
+
+typedef struct max_kid {
+    const mt_node *node;
+    double w;
+} max_kid;
+
+static int max_kid_cmp(const void *a, const void *b)
+{
+    const max_kid *x = a, *y = b;
+    return x->w > y->w ? -1 : x->w < y->w;
+}
+
+/* Adds f × q's weight to acc for every document of m that q matches. */
+static int add(me_ctx *c, const mt_node *q, const roaring_bitmap_t *m, double f, xap_err *err)
+{
+    if (f == 0 || roaring_bitmap_is_empty(m))
+        return 0; /* a scale of 0 makes a subtree boolean */
+    roaring_bitmap_t *t = NULL, *u = NULL;
+    int rc = -1;
+    switch (q->op) {
+    case MT_NOTHING:
+        return 0;
+    case MT_ALL:
+        credit(m, f);
+        return 0;
+    case MT_TERM:
+    case MT_SYNONYM:
+        if (!(t = restrict_to(c, q, m, err)))
+            return -1;
+        credit(t, f);
+        roaring_bitmap_free(t);
+        return 0;
+    case MT_PRIOR:
+        if (dfr.active) {
+            if (dfr.count++ == 0) {
+                dfr.node = q;
+                dfr.f = f;
+                if (!(dfr.m = roaring_bitmap_copy(m))) {
+                    oom(err);
+                    return -1;
+                }
+            }
+            return 0;
+        }
+        return credit_prior(c, q, m, f, err);
+    case MT_SCALE:
+        return add(c, q->kids[0], m, f * q->factor, err);
+    case MT_OR:
+        for (size_t i = 0; i < q->nkids; i++)
+            if (add(c, q->kids[i], m, f, err) != 0)
+                return -1;
+        return 0;
+    case MT_AND:
+    case MT_AND_MAYBE:
+    case MT_FILTER:
+    case MT_AND_NOT:
+        /* Only the documents the node matches gain its children's weights. */
+        if (!(t = restrict_to(c, q, m, err)))
+            return -1;
+        if (q->op == MT_AND || q->op == MT_AND_MAYBE) {
+            size_t n = q->op == MT_AND ? q->nkids : 2;
+            rc = 0;
+            for (size_t i = 0; i < n && rc == 0; i++)
+                rc = add(c, q->kids[i], t, f, err);
+        } else {
+            rc = add(c, q->kids[0], t, f, err);
+        }
+        roaring_bitmap_free(t);
+        return rc;
+    case MT_MAX: {
+        /* Each document gains its best matching child: children by weight,
+         * best first, each crediting the documents no better one took. */
+        max_kid kids[64], *kv = kids;
+        if (q->nkids > 64 && !(kv = malloc(q->nkids * sizeof *kv))) {
+            oom(err);
+            return -1;
+        }
+        for (size_t i = 0; i < q->nkids; i++) {
+            kv[i].node = q->kids[i];
+            if (!mt_constant(q->kids[i], &kv[i].w)) {
+                err->code = XAP_E_INVALID;
+                snprintf(err->msg, sizeof err->msg,
+                         "match_eval: MAX over a child of varying weight");
+                goto max_done;
+            }
+        }
+        qsort(kv, q->nkids, sizeof *kv, max_kid_cmp);
+        /* t: the documents of m no better child has taken yet. */
+        if (!(t = roaring_bitmap_copy(m))) {
+            oom(err);
+            goto max_done;
+        }
+        rc = 0;
+        for (size_t i = 0; i < q->nkids && rc == 0 && !roaring_bitmap_is_empty(t); i++) {
+            if (!(u = restrict_to(c, kv[i].node, t, err))) {
+                rc = -1;
+                break;
+            }
+            credit(u, f * kv[i].w);
+            roaring_bitmap_andnot_inplace(t, u);
+            roaring_bitmap_free(u);
+            u = NULL;
+        }
+    max_done:
+        if (t) /* this CRoaring does not accept NULL */
+            roaring_bitmap_free(t);
+        if (kv != kids)
+            free(kv);
+        return rc;
+    }
+    }
+    err->code = XAP_E_INVALID;
+    snprintf(err->msg, sizeof err->msg, "match_eval: unknown operator %d", (int)q->op);
+    return -1;
+}
+
+/* ---- the best k ------------------------------------------------------------ */
+
+/* 1 if a ranks before b. */
+static int before(const me_hit *a, const me_hit *b)
+{
+    double tol = ME_SCORE_EPS * (fabs(a->score) > fabs(b->score) ? fabs(a->score) : fabs(b->score));
+    if (a->score > b->score + tol)
+        return 1;
+    if (b->score > a->score + tol)
+        return 0;
+    return a->docid < b->docid;
+}
+
+/* A heap of the best k so far, its worst at the root. */
+static void sift_down(me_hit *h, size_t n, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, w = i;
+        if (l < n && before(&h[w], &h[l]))
+            w = l;
+        if (r < n && before(&h[w], &h[r]))
+            w = r;
+        if (w == i)
+            return;
+        me_hit t = h[i];
+        h[i] = h[w];
+        h[w] = t;
+        i = w;
+    }
+}
+
+static void sift_up(me_hit *h, size_t i)
+{
+    while (i > 0) {
+        size_t p = (i - 1) / 2;
+        if (!before(&h[p], &h[i]))
+            return;
+        me_hit t = h[i];
+        h[i] = h[p];
+        h[p] = t;
+        i = p;
+    }
+}
+
+static int hit_cmp(const void *a, const void *b)
+{
+    return before(a, b) ? -1 : before(b, a) ? 1 : 0;
+}
+
+/* Keeps the best k of `set` with scores from `score(d)`; sorted. */
+typedef double (*score_fn)(uint32_t d, const void *ctx);
+
+static int select_top(const roaring_bitmap_t *set, size_t k, score_fn score, const void *ctx,
+                      me_hit **out, size_t *n, xap_err *err)
+{
+    *out = NULL;
+    *n = 0;
+    uint64_t card = roaring_bitmap_get_cardinality(set);
+    if (k > card)
+        k = (size_t)card;
+    if (k == 0)
+        return 0;
+    me_hit *h = malloc(k * sizeof *h);
+    if (!h) {
+        oom(err);
+        return -1;
+    }
+    size_t len = 0;
+    uint32_t buf[ME_READ_CHUNK], got;
+    roaring_uint32_iterator_t it;
+    roaring_init_iterator(set, &it);
+    while ((got = roaring_read_uint32_iterator(&it, buf, ME_READ_CHUNK)) > 0)
+        for (uint32_t i = 0; i < got; i++) {
+            me_hit x = {buf[i], score(buf[i], ctx)};
+            if (len < k) {
+                h[len] = x;
+                sift_up(h, len++);
+            } else if (before(&x, &h[0])) {
+                h[0] = x;
+                sift_down(h, len, 0);
+            }
+        }
+    qsort(h, len, sizeof *h, hit_cmp);
+    *out = h;
+    *n = len;
+    return 0;
+}
+
+static double acc_score(uint32_t d, const void *ctx)
+{
+    (void)ctx;
+    return acc[d];
+}
+
+/* Zeroes acc over `set` (or all of it when the set is a large share). */
+static void acc_clear(const roaring_bitmap_t *set)
+{
+    uint64_t card = roaring_bitmap_get_cardinality(set);
+    if (card > acc_len / 8) {
+        memset(acc, 0, acc_len * sizeof *acc);
+        return;
+    }
+    uint32_t buf[ME_READ_CHUNK], got;
+    roaring_uint32_iterator_t it;
+    roaring_init_iterator(set, &it);
+    while ((got = roaring_read_uint32_iterator(&it, buf, ME_READ_CHUNK)) > 0)
+        for (uint32_t i = 0; i < got; i++)
+            acc[buf[i]] = 0;
+}
+
+/* Scores the documents of `set` and keeps the best k. */
+static int rank_all(me_ctx *c, const mt_node *q, const roaring_bitmap_t *set, size_t k,
+                    me_hit **out, size_t *n, xap_err *err)
+{
+    int rc = add(c, q, set, 1.0, err);
+    if (rc == 0)
+        rc = select_top(set, k, acc_score, NULL, out, n, err);
+    acc_clear(set);
+    return rc;
+}
+
+/* A weighted leaf of the tree and the most it adds to a score. */
+typedef struct leaf {
+    const mt_node *node;
+    double bound;
+} leaf;
+
+typedef struct leaves {
+    leaf *v;
+    size_t n, cap;
+} leaves;
+
+static int leaves_push(leaves *l, const mt_node *q, double bound)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 64;
+        leaf *nv = realloc(l->v, cap * sizeof *nv);
+        if (!nv)
+            return -1;
+        l->v = nv;
+        l->cap = cap;
+    }
+    l->v[l->n++] = (leaf){q, bound};
+    return 0;
+}
+
+/* Every term leaf that can add to a score, with f × its weight as its
+ * bound, and in *prior what the leaves every document may match (the
+ * popularity prior, everything) add at most: a document's score is at most
+ * *prior plus the bounds of the term leaves it matches. */
+static int collect(me_ctx *c, const mt_node *q, double f, leaves *l, double *prior, xap_err *err)
+{
+    if (f <= 0)
+        return 0;
+    switch (q->op) {
+    case MT_TERM:
+    case MT_SYNONYM:
+        return leaves_push(l, q, f);
+    case MT_ALL:
+        *prior += f;
+        return 0;
+    case MT_PRIOR: {
+        /* Every document may have it: never a leaf to select by, always
+         * part of the bound, at the most any document gets. */
+        if (!log_values(c, q->slot, err))
+            return -1;
+        double w = q->factor * logv_max;
+        *prior += f * (w < q->cap ? w : q->cap);
+        return 0;
+    }
+    case MT_NOTHING:
+        return 0;
+    case MT_SCALE:
+        return collect(c, q->kids[0], f * q->factor, l, prior, err);
+    case MT_FILTER:
+    case MT_AND_NOT:
+        return collect(c, q->kids[0], f, l, prior, err);
+    default:
+        for (size_t i = 0; i < q->nkids; i++)
+            if (collect(c, q->kids[i], f, l, prior, err) != 0)
+                return -1;
+        return 0;
+    }
+}
+
+static int leaf_cmp(const void *a, const void *b)
+{
+    const leaf *x = a, *y = b;
+    return x->bound > y->bound ? -1 : x->bound < y->bound;
+}
+
+/* cand |= the documents of `set` leaf i matches. */
+static int widen(me_ctx *c, roaring_bitmap_t *cand, const leaf *lf, const roaring_bitmap_t *set,
+                 xap_err *err)
+{
+    roaring_bitmap_t *m = restrict_to(c, lf->node, set, err);
+    if (!m)
+        return -1;
+    roaring_bitmap_or_inplace(cand, m);
+    roaring_bitmap_free(m);
+    return 0;
+}
+
+/* Candidates larger than this share of the set are not worth pruning. */
+#define ME_PRUNE_MAX_SHARE 4
+
+/* MaxScore, on sets: leaves by bound, highest first; the documents
+ * matching the first few are scored exactly, and the k-th best score θ
+ * they give is a floor; a document matching none of the first j leaves
+ * scores at most the bounds of the rest plus the prior's, so once that sum
+ * is below θ only the documents of the first j leaves can rank. Returns 1
+ * with the answer, 0 when the weights do not allow it, -1 on error. */
+static int top_maxscore(me_ctx *c, const mt_node *q, const roaring_bitmap_t *set, size_t k,
+                        me_hit **out, size_t *n, xap_err *err)
+{
+    uint64_t total = roaring_bitmap_get_cardinality(set);
+    leaves l = {0};
+    roaring_bitmap_t *cand = NULL;
+    double *rest = NULL, prior = 0;
+    int rc = 0;
+    if (collect(c, q, 1.0, &l, &prior, err) != 0) {
+        rc = -1;
+        goto done;
+    }
+    if (l.n < 2)
+        goto done;
+    qsort(l.v, l.n, sizeof *l.v, leaf_cmp);
+    if (!(rest = malloc((l.n + 1) * sizeof *rest)) || !(cand = roaring_bitmap_create())) {
+        oom(err);
+        rc = -1;
+        goto done;
+    }
+    rest[l.n] = prior;
+    for (size_t i = l.n; i-- > 0;)
+        rest[i] = rest[i + 1] + l.v[i].bound;
+    /* Seed: the best leaves until they hold k documents. */
+    size_t j = 0;
+    while (j < l.n && roaring_bitmap_get_cardinality(cand) < k) {
+        if (widen(c, cand, &l.v[j++], set, err) != 0) {
+            rc = -1;
+            goto done;
+        }
+        if (roaring_bitmap_get_cardinality(cand) * ME_PRUNE_MAX_SHARE > total)
+            goto done;
+    }
+    if (roaring_bitmap_get_cardinality(cand) < k || j == l.n)
+        goto done;
+    me_hit *seed = NULL;
+    size_t ns = 0;
+    if (rank_all(c, q, cand, k, &seed, &ns, err) != 0) {
+        rc = -1;
+        goto done;
+    }
+    double theta = ns == k ? seed[k - 1].score : 0;
+    free(seed);
+    /* Widen while the rest could still reach θ. */
+    while (j < l.n && rest[j] >= theta * (1 - ME_SCORE_EPS)) {
+        if (widen(c, cand, &l.v[j++], set, err) != 0) {
+            rc = -1;
+            goto done;
+        }
+        if (roaring_bitmap_get_cardinality(cand) * ME_PRUNE_MAX_SHARE > total)
+            goto done;
+    }
+    if (j < l.n)
+        rc = rank_all(c, q, cand, k, out, n, err) == 0 ? 1 : -1;
+done:
+    if (cand)
+        roaring_bitmap_free(cand);
+    free(rest);
+    free(l.v);
+    return rc;
+}
+
+/* ---- ranking by classes of text score ------------------------------------------ */
+
+/* Documents in descending order of the prior of (slot, factor, cap), then
+ * ascending docid — for the revision the calling thread last used. */
+static _Thread_local uint32_t *pop_order;
+static _Thread_local double *pop_key; /* by docid */
+static _Thread_local size_t pop_len;
+static _Thread_local uint64_t pop_revision;
+static _Thread_local double pop_factor, pop_cap;
+static _Thread_local unsigned pop_slot;
+
+static int pop_cmp(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    if (pop_key[x] != pop_key[y])
+        return pop_key[x] > pop_key[y] ? -1 : 1;
+    return x < y ? -1 : x > y;
+}
+
+static const uint32_t *popularity_order(me_ctx *c, const mt_node *prior, size_t *len, xap_err *err)
+{
+    uint64_t rev = docsets_revision(c->ds);
+    uint32_t last = docsets_lastdocid(c->ds);
+    if (pop_order && pop_revision == rev && pop_slot == prior->slot &&
+        pop_factor == prior->factor && pop_cap == prior->cap && pop_len == last) {
+        *len = pop_len;
+        return pop_order;
+    }
+    const double *l = log_values(c, prior->slot, err);
+    if (!l)
+        return NULL;
+    uint32_t *o = malloc(((size_t)last + 1) * sizeof *o);
+    double *key = malloc(((size_t)last + 1) * sizeof *key);
+    if (!o || !key) {
+        free(o);
+        free(key);
+        return oom(err);
+    }
+    for (uint32_t d = 0; d <= last; d++) {
+        double w = prior->factor * l[d];
+        key[d] = w < prior->cap ? w : prior->cap;
+    }
+    /* Documents without weight keep docid order after the others. */
+    size_t n = 0, z = 0;
+    for (uint32_t d = 1; d <= last; d++)
+        if (key[d] > 0)
+            o[n++] = d;
+    free(pop_key);
+    pop_key = key;
+    qsort(o, n, sizeof *o, pop_cmp);
+    z = n;
+    for (uint32_t d = 1; d <= last; d++)
+        if (!(key[d] > 0))
+            o[z++] = d;
+    free(pop_order);
+    pop_order = o;
+    pop_len = last;
+    pop_revision = rev;
+    pop_slot = prior->slot;
+    pop_factor = prior->factor;
+    pop_cap = prior->cap;
+    *len = pop_len;
+    return pop_order;
+}
+
+typedef struct tclass {
+    double t;
+    uint64_t n;
+} tclass;
+
+#define ME_CLASSES_MAX 4096 /* more distinct text scores: score every match */
+#define ME_CLASS_SMALL 2048 /* a class this small is scored document by document */
+
+static int tclass_cmp(const void *a, const void *b)
+{
+    const tclass *x = a, *y = b;
+    return x->t > y->t ? -1 : x->t < y->t;
+}
+
+/* Class lookup by text score: open addressing over the score's bits. */
+#define ME_CLASS_SLOTS (2 * ME_CLASSES_MAX)
+
+static size_t score_slot(double t)
+{
+    uint64_t b;
+    memcpy(&b, &t, sizeof b);
+    b ^= b >> 29;
+    b *= 0xbf58476d1ce4e5b9ull;
+    b ^= b >> 32;
+    return (size_t)b & (ME_CLASS_SLOTS - 1);
+}
+
+/* The index of class t in `slots` (entries are index + 1), or -1. */
+static long class_of(const uint32_t *slots, const tclass *cl, double t)
+{
+    for (size_t i = score_slot(t);; i = (i + 1) & (ME_CLASS_SLOTS - 1)) {
+        if (!slots[i])
+            return -1;
+        if (cl[slots[i] - 1].t == t)
+            return (long)slots[i] - 1;
+    }
+}
+
+/* The distinct text scores of `set` (from acc) and how many documents have
+ * each, best first, indexed in `slots`. Returns the count, or 0 when there
+ * are too many. */
+static size_t text_classes(const roaring_bitmap_t *set, tclass *cl, uint32_t *slots)
+{
+    size_t n = 0;
+    memset(slots, 0, ME_CLASS_SLOTS * sizeof *slots);
+    uint32_t buf[ME_READ_CHUNK], got;
+    roaring_uint32_iterator_t it;
+    roaring_init_iterator(set, &it);
+    double last = -1;
+    long lasti = 0;
+    while ((got = roaring_read_uint32_iterator(&it, buf, ME_READ_CHUNK)) > 0)
+        for (uint32_t i = 0; i < got; i++) {
+            double t = acc[buf[i]];
+            if (t != last) {
+                lasti = class_of(slots, cl, t);
+                if (lasti < 0) {
+                    if (n == ME_CLASSES_MAX)
+                        return 0;
+                    size_t j = score_slot(t);
+                    while (slots[j])
+                        j = (j + 1) & (ME_CLASS_SLOTS - 1);
+                    cl[n] = (tclass){t, 0};
+                    slots[j] = (uint32_t)++n;
+                    lasti = (long)n - 1;
+                }
+                last = t;
+            }
+            cl[lasti].n++;
+        }
+    qsort(cl, n, sizeof *cl, tclass_cmp);
+    /* Sorting moved the classes: index them again. */
+    memset(slots, 0, ME_CLASS_SLOTS * sizeof *slots);
+    for (size_t i = 0; i < n; i++) {
+        size_t j = score_slot(cl[i].t);
+        while (slots[j])
+            j = (j + 1) & (ME_CLASS_SLOTS - 1);
+        slots[j] = (uint32_t)i + 1;
+    }
+    return n;
+}
+
+typedef struct heap {
+    me_hit *h;
+    size_t n, k;
+} heap;
+
+static void heap_offer(heap *hp, me_hit x)
+{
+    if (hp->n < hp->k) {
+        hp->h[hp->n] = x;
+        sift_up(hp->h, hp->n++);
+    } else if (before(&x, &hp->h[0])) {
+        hp->h[0] = x;
+        sift_down(hp->h, hp->n, 0);
+    }
+}
+
+/* The text scores are in acc, the prior set aside in dfr: most matches of
+ * a broad word tie on text, and only the prior tells them apart. So: the
+ * classes of equal text score, best first; only the classes whose score
+ * plus the largest prior reaches the k-th best text score can rank; small
+ * ones are scored document by document, large ones are walked in
+ * descending prior order, which stops as soon as no later document can
+ * beat the k-th best found. Returns 1 with the answer, 0 when there are
+ * too many classes, -1 on error. */
+static int top_classes(me_ctx *c, const roaring_bitmap_t *set, size_t k, me_hit **out, size_t *nout,
+                       xap_err *err)
+{
+    tclass *cl = malloc(ME_CLASSES_MAX * sizeof *cl);
+    uint32_t *slots = malloc(ME_CLASS_SLOTS * sizeof *slots);
+    const double *l = log_values(c, dfr.node->slot, err);
+    heap hp = {malloc(k * sizeof(me_hit)), 0, k};
+    int rc = -1;
+    if (!cl || !slots || !hp.h || !l) {
+        if (!err->code)
+            oom(err);
+        goto done;
+    }
+    size_t ncl = text_classes(set, cl, slots);
+    rc = 0;
+    if (ncl == 0)
+        goto done;
+    const mt_node *pr = dfr.node;
+    double pmax = dfr.f * (pr->factor * logv_max < pr->cap ? pr->factor * logv_max : pr->cap);
+    /* The k-th best text score: no document below it minus pmax can rank. */
+    uint64_t cum = 0;
+    double tk = cl[ncl - 1].t;
+    for (size_t i = 0; i < ncl; i++)
+        if ((cum += cl[i].n) >= k) {
+            tk = cl[i].t;
+            break;
+        }
+    size_t need = 0;
+    while (need < ncl && cl[need].t + pmax >= tk * (1 - ME_SCORE_EPS))
+        need++;
+    /* Small classes: their documents, scored one by one. */
+    double small_min = HUGE_VAL, big_max = -HUGE_VAL;
+    int any_small = 0, any_big = 0;
+    for (size_t i = 0; i < need; i++) {
+        if (cl[i].n <= ME_CLASS_SMALL) {
+            any_small = 1;
+            small_min = cl[i].t < small_min ? cl[i].t : small_min;
+        } else {
+            any_big = 1;
+            big_max = cl[i].t > big_max ? cl[i].t : big_max;
+        }
+    }
+    if (any_small) {
+        uint32_t buf[ME_READ_CHUNK], got;
+        roaring_uint32_iterator_t it;
+        roaring_init_iterator(set, &it);
+        while ((got = roaring_read_uint32_iterator(&it, buf, ME_READ_CHUNK)) > 0)
+            for (uint32_t i = 0; i < got; i++) {
+                uint32_t d = buf[i];
+                double t = acc[d];
+                if (t < small_min)
+                    continue;
+                long j = class_of(slots, cl, t);
+                if (j < 0 || (size_t)j >= need || cl[j].n > ME_CLASS_SMALL)
+                    continue;
+                double w = 0;
+                if (roaring_bitmap_contains(dfr.m, d)) {
+                    w = pr->factor * l[d];
+                    w = dfr.f * (w < pr->cap ? w : pr->cap);
+                }
+                heap_offer(&hp, (me_hit){d, t + w});
+            }
+    }
+    if (any_big) {
+        size_t len = 0;
+        const uint32_t *o = popularity_order(c, pr, &len, err);
+        if (!o) {
+            rc = -1;
+            goto done;
+        }
+        for (size_t i = 0; i < len; i++) {
+            uint32_t d = o[i];
+            double key = pop_key[d];
+            if (hp.n == k) {
+                /* Every later document has at most this prior, and a
+                 * larger docid when it ties. */
+                me_hit bound = {d, big_max + dfr.f * key};
+                if (!before(&bound, &hp.h[0]))
+                    break;
+            }
+            if (!roaring_bitmap_contains(set, d))
+                continue;
+            double t = acc[d];
+            long j = class_of(slots, cl, t);
+            if (j < 0 || (size_t)j >= need || cl[j].n <= ME_CLASS_SMALL)
+                continue;
+            double w = roaring_bitmap_contains(dfr.m, d) ? dfr.f * key : 0;
+            heap_offer(&hp, (me_hit){d, t + w});
+        }
+    }
+    qsort(hp.h, hp.n, sizeof *hp.h, hit_cmp);
+    *out = hp.h;
+    *nout = hp.n;
+    hp.h = NULL;
+    rc = 1;
+done:
+    free(hp.h);
+    free(slots);
+    free(cl);
+    return rc;
+}
+
+/* The best k of `set`: all of it scored when small; else MaxScore when a
+ * few selective leaves decide; else the text scored with the prior set
+ * aside and ranked by classes; else every match scored. */
+int me_top(me_ctx *c, const mt_node *q, const roaring_bitmap_t *set, size_t k, me_hit **out,
+           size_t *n, xap_err *err)
+{
+    *out = NULL;
+    *n = 0;
+    if (k == 0 || roaring_bitmap_is_empty(set))
+        return 0;
+    if (acc_ready(docsets_lastdocid(c->ds), err) != 0)
+        return -1;
+    if (roaring_bitmap_get_cardinality(set) <= 4 * k) {
+        n_all++;
+        return rank_all(c, q, set, k, out, n, err);
+    }
+    int rc = top_maxscore(c, q, set, k, out, n, err);
+    if (rc != 0) {
+        n_maxscore += rc > 0;
+        return rc < 0 ? -1 : 0;
+    }
+    dfr = (deferral){.active = 1};
+    rc = add(c, q, set, 1.0, err);
+    dfr.active = 0;
+    if (rc == 0 && dfr.count == 1) {
+        rc = top_classes(c, set, k, out, n, err);
+        rc = rc < 0 ? -1 : rc == 1 ? 2 : 0;
+    } else if (rc == 0 && dfr.count == 0) {
+        rc = select_top(set, k, acc_score, NULL, out, n, err) == 0 ? 2 : -1;
+    }
+    acc_clear(set);
+    if (dfr.m)
+        roaring_bitmap_free(dfr.m);
+    dfr = (deferral){0};
+    if (rc == 2) {
+        n_classes++;
+        return 0;
+    }
+    if (rc < 0)
+        return -1;
+    n_all++;
+    return rank_all(c, q, set, k, out, n, err);
+}
+
+static double value_score(uint32_t d, const void *ctx)
+{
+    return ((const double *)ctx)[d];
+}
+
+int me_top_by_value(me_ctx *c, const roaring_bitmap_t *set, unsigned slot, size_t k, me_hit **out,
+                    size_t *n, xap_err *err)
+{
+    const double *v = docsets_values(c->ds, c->db, slot, err);
+    if (!v)
+        return -1;
+    return select_top(set, k, value_score, v, out, n, err);
+}

@@ -1,0 +1,74 @@
+/* match_eval.h — running a query tree in memory over a revision's
+ * document sets.
+ *
+ * The match set of a tree is bitmap algebra over its terms' document sets
+ * (docsets.h): exact, whatever its size, in microseconds to a few
+ * milliseconds at 1M documents. The ranking adds each node's weight
+ * (match_tree.h) into a per-thread score array, one pass per leaf over the
+ * documents that both match it and are in the set being ranked, then keeps
+ * the best k in a heap: the work is proportional to the postings the
+ * query's terms hold among the matches, with no document read from disk.
+ *
+ * Ordering is Xapian's: score descending, then docid ascending. Scores
+ * within SE_SCORE_EPS (relative) of each other count as equal, so that the
+ * order of additions (which differs from Xapian's) never decides between
+ * documents that matched the same way.
+ */
+#ifndef MDX_SEARCHD_MATCH_EVAL_H
+#define MDX_SEARCHD_MATCH_EVAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <roaring/roaring.h>
+
+#include "searchd/docsets.h"
+#include "searchd/match_tree.h"
+
+#define ME_SCORE_EPS 1e-9
+
+typedef struct me_memo me_memo;
+
+/* One evaluation context: the docsets and handle of one revision, and the
+ * match sets computed so far (a subtree shared between queries is matched
+ * once). */
+typedef struct me_ctx {
+    docsets *ds;
+    xap_db *db;
+    ds_scratch scratch;
+    me_memo *memo;
+} me_ctx;
+
+void me_init(me_ctx *c, docsets *ds, xap_db *db);
+void me_free(me_ctx *c);
+
+/* The documents q matches (owned by c, valid until me_free). NULL with err
+ * (XAP_E_MODIFIED: the caller reopens and retries). */
+const roaring_bitmap_t *me_match(me_ctx *c, const mt_node *q, xap_err *err);
+
+typedef struct me_hit {
+    uint32_t docid;
+    double score;
+} me_hit;
+
+/* The best k documents of `set` (which must be a subset of q's matches, as
+ * me_match(q) is), ranked by q's score. *out is malloc'd (*n <= k).
+ * Returns 0, or -1 with err. */
+int me_top(me_ctx *c, const mt_node *q, const roaring_bitmap_t *set, size_t k, me_hit **out,
+           size_t *n, xap_err *err);
+
+/* The best k documents of `set` by their value of `slot`, highest first
+ * (documents without one last), then docid; score is the value. */
+int me_top_by_value(me_ctx *c, const roaring_bitmap_t *set, unsigned slot, size_t k, me_hit **out,
+                    size_t *n, xap_err *err);
+
+/* How rankings were made since start (counted by me_top). */
+typedef struct me_stats {
+    uint64_t scored_all; /* every match scored (small sets, or nothing to prune by) */
+    uint64_t maxscore;   /* only the documents of the selective leaves scored */
+    uint64_t classes;    /* the text scored, the prior only where it could rank */
+} me_stats;
+
+void me_get_stats(me_stats *out);
+
+#endif
