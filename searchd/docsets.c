@@ -785,8 +785,23 @@ static int prebuild(xap_db *db, uint64_t rev, xap_db **probe)
     double t0 = mono_ms(), checked = t0;
     uint32_t min_freq = atomic_load(&prebuild_min_freq);
     int rc = 1;
-    xap_termiter *it = xap_db_allterms(db, "", 0, &xe);
-    if (!it)
+    /* First every facet field's values and per-document lists, so that no
+     * query pays for listing them. First also because each field's bitmaps,
+     * allocated one after another, count twice as fast as the same bitmaps
+     * scattered among the broad terms' (owners against 681k documents at 1M:
+     * 3.4 ms against 7.5 ms). */
+    for (int f = 0; rc == 1 && f < F_COUNT; f++) {
+        const uint32_t *off, *ids;
+        if (!(FIELDS[f].flags & FIELD_FACET) || !FIELDS[f].filter_prefix)
+            continue;
+        if (superseded(rev, probe))
+            rc = 0;
+        else if (facet_docs(ds, db, &FIELDS[f], GET_BACKGROUND, &off, &ids, &xe) != 0)
+            rc = xe.code == XAP_E_MODIFIED ? 0 : -1;
+    }
+    /* Then every broad term. */
+    xap_termiter *it = rc == 1 ? xap_db_allterms(db, "", 0, &xe) : NULL;
+    if (rc == 1 && !it)
         rc = -1;
     const char *term;
     size_t len;
@@ -814,17 +829,6 @@ static int prebuild(xap_db *db, uint64_t rev, xap_db **probe)
     xap_termiter_free(it);
     if (more < 0)
         rc = xe.code == XAP_E_MODIFIED ? 0 : -1;
-    /* Then every facet field's values and per-document lists, so that no
-     * query pays for listing them. */
-    for (int f = 0; rc == 1 && f < F_COUNT; f++) {
-        const uint32_t *off, *ids;
-        if (!(FIELDS[f].flags & FIELD_FACET) || !FIELDS[f].filter_prefix)
-            continue;
-        if (superseded(rev, probe))
-            rc = 0;
-        else if (facet_docs(ds, db, &FIELDS[f], GET_BACKGROUND, &off, &ids, &xe) != 0)
-            rc = xe.code == XAP_E_MODIFIED ? 0 : -1;
-    }
     if (rc < 0)
         fprintf(stderr, "metadex-searchd: docsets: prebuilding revision %llu: %s\n",
                 (unsigned long long)rev, xe.msg);
