@@ -19,7 +19,8 @@
  *     revision, every term held by at least DOCSETS_PREBUILD_MIN_FREQ
  *     documents, so broad words never pay the first-use cost in a query; it
  *     waits DOCSETS_SETTLE_MS after a revision appears and gives up on a
- *     revision as soon as a newer one exists;
+ *     revision as soon as a newer one exists; it lists every facet field
+ *     first (below);
  *   - per facet field, its values (every filter term of the field) with
  *     their bitmaps, listed on first use;
  *   - per value slot, every document's numeric value (the popularity prior).
@@ -85,7 +86,9 @@ typedef struct ds_value {
 } ds_value;
 
 /* Every value of facet field `f` (FIELD_FACET and FIELD_FILTER), in term
- * order. Returns 0, or -1 with err. */
+ * order (byte order of the values). Their bitmaps are the term cache's
+ * (docsets_term of the filter term gives the same pointer), kept whatever
+ * the budget. Returns 0, or -1 with err. */
 int docsets_facet(docsets *ds, xap_db *db, const field_def *f, const ds_value **out, size_t *n,
                   xap_err *err);
 

@@ -9,8 +9,10 @@
  *
  * Counts come from one of two sources, with the same JSON: the match spies
  * of facets_attach (every matching document read from the index), or
- * facets_count over the in-memory document sets (one intersection count per
- * value of the field against the match set).
+ * facets_count over the in-memory document sets (the field's filter terms
+ * counted against the match set). The two differ only on values the
+ * document builder cannot store both ways: a value too long for a term is
+ * in the slot alone, one holding XAP_MULTI_SEP in the terms alone.
  */
 #ifndef MDX_SEARCHD_FACETS_H
 #define MDX_SEARCHD_FACETS_H
