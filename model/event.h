@@ -43,6 +43,10 @@ typedef struct ev_event {
 /* Decodes one event object. Returns 0, or -1 with a reason in err (the
  * caller dead-letters the original). */
 int ev_decode(const json_t *obj, ev_event *out, char *err, size_t errlen);
+/* As ev_decode, for a caller that owns `obj` and only frees it afterwards:
+ * the aspects are unwrapped in place instead of copied, so `obj` (whether
+ * decoding succeeds or not) may no longer be the event as it came. */
+int ev_decode_owned(json_t *obj, ev_event *out, char *err, size_t errlen);
 void ev_free(ev_event *ev);
 
 /* Splits a buffer holding JSON lines, one JSON array of events, or a single

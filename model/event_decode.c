@@ -309,13 +309,17 @@ static int ev_add_aspect(ev_event *out, const char *name, json_t *value, char *e
     return 0;
 }
 
-/* `v` with union wrappers removed; the input stays untouched (the result
- * may share unchanged subtrees with it). */
-static json_t *ev_unwrapped_copy(const json_t *v) { return ev_unwrap_shared(v, 0); }
+/* `v` with union wrappers removed. Unless `in_place`, the input stays
+ * untouched (the result may share unchanged subtrees with it); in place,
+ * nothing is copied, and the event `v` belongs to is changed. */
+static json_t *ev_unwrapped(const json_t *v, int in_place)
+{
+    return in_place ? ev_unwrap_unions((json_t *)v) : ev_unwrap_shared(v, 0);
+}
 
 /* MCE / MAE: {"<ns>.XSnapshot": {"urn": ..., "aspects": [{"<ns>.Y": {...}}]}} */
-static int ev_decode_snapshot(const json_t *snap, const char *field, ev_event *out, char *err,
-                              size_t errlen)
+static int ev_decode_snapshot(const json_t *snap, const char *field, int in_place, ev_event *out,
+                              char *err, size_t errlen)
 {
     if (!json_is_object(snap) || json_object_size(snap) != 1)
         return ev_fail(err, errlen, "%s: expected {\"<class>Snapshot\": {\"urn\": ..., \"aspects\": [...]}}",
@@ -360,7 +364,7 @@ static int ev_decode_snapshot(const json_t *snap, const char *field, ev_event *o
         if (ev_aspect_name_from_class(acls, name, sizeof name) != 0)
             return ev_fail(err, errlen, "%s aspects[%zu]: bad aspect class \"%.100s\"", field, i,
                            acls);
-        json_t *val = ev_unwrapped_copy(json_object_iter_value(ait));
+        json_t *val = ev_unwrapped(json_object_iter_value(ait), in_place);
         if (!val)
             return ev_fail(err, errlen, "out of memory");
         if (ev_add_aspect(out, name, val, err, errlen) != 0)
@@ -389,7 +393,7 @@ static int ev_change_from(const char *s, ev_change *c)
 
 /* The aspect of an MCP: {"json": X}, or {"value": "<json text>",
  * "contentType": "application/json"}. Returns a new reference or NULL. */
-static json_t *ev_mcp_aspect_value(const json_t *aspect, char *err, size_t errlen)
+static json_t *ev_mcp_aspect_value(const json_t *aspect, int in_place, char *err, size_t errlen)
 {
     if (!json_is_object(aspect)) {
         ev_fail(err, errlen, "aspect: expected an object {\"json\": ...} or {\"value\": \"...\"}");
@@ -405,7 +409,7 @@ static json_t *ev_mcp_aspect_value(const json_t *aspect, char *err, size_t errle
     }
     const json_t *j = json_object_get(aspect, "json");
     if (j)
-        return ev_unwrapped_copy(j);
+        return ev_unwrapped(j, in_place);
     const json_t *v = json_object_get(aspect, "value");
     if (!v) {
         ev_fail(err, errlen, "aspect: neither \"json\" nor \"value\"");
@@ -414,7 +418,7 @@ static json_t *ev_mcp_aspect_value(const json_t *aspect, char *err, size_t errle
     if (!json_is_string(v)) {
         /* Some producers put the aspect object itself under "value". */
         if (json_is_object(v) || json_is_array(v))
-            return ev_unwrapped_copy(v);
+            return ev_unwrapped(v, in_place);
         ev_fail(err, errlen, "aspect.value: expected a string of JSON text");
         return NULL;
     }
@@ -432,7 +436,7 @@ static json_t *ev_mcp_aspect_value(const json_t *aspect, char *err, size_t errle
 }
 
 /* MCP / MCL: entityUrn, entityType, changeType, aspectName, aspect. */
-static int ev_decode_mcp(const json_t *obj, ev_event *out, char *err, size_t errlen)
+static int ev_decode_mcp(const json_t *obj, int in_place, ev_event *out, char *err, size_t errlen)
 {
     const json_t *jurn = json_object_get(obj, "entityUrn");
     if ((!jurn || json_is_null(jurn)) && json_object_get(obj, "entityKeyAspect"))
@@ -478,7 +482,7 @@ static int ev_decode_mcp(const json_t *obj, ev_event *out, char *err, size_t err
         return ev_fail(err, errlen, "no aspect for %s of %s",
                        out->change == EV_PATCH ? "PATCH" : json_string_value(ct), name);
     char aerr[300];
-    json_t *val = ev_mcp_aspect_value(aspect, aerr, sizeof aerr);
+    json_t *val = ev_mcp_aspect_value(aspect, in_place, aerr, sizeof aerr);
     if (!val)
         return ev_fail(err, errlen, "%s: %s", name, aerr);
     if (out->change == EV_PATCH) {
@@ -494,7 +498,7 @@ static int ev_decode_mcp(const json_t *obj, ev_event *out, char *err, size_t err
     return ev_add_aspect(out, name, val, err, errlen);
 }
 
-int ev_decode(const json_t *obj, ev_event *out, char *err, size_t errlen)
+static int ev_decode_any(const json_t *obj, int in_place, ev_event *out, char *err, size_t errlen)
 {
     if (!out)
         return ev_fail(err, errlen, "no output");
@@ -503,16 +507,16 @@ int ev_decode(const json_t *obj, ev_event *out, char *err, size_t errlen)
     if (!json_is_object(obj)) {
         rc = ev_fail(err, errlen, "event is not a JSON object");
     } else if (json_object_get(obj, "proposedSnapshot")) {
-        rc = ev_decode_snapshot(json_object_get(obj, "proposedSnapshot"), "proposedSnapshot", out,
-                                err, errlen);
+        rc = ev_decode_snapshot(json_object_get(obj, "proposedSnapshot"), "proposedSnapshot",
+                                in_place, out, err, errlen);
     } else if (json_object_get(obj, "newSnapshot")) {
-        rc = ev_decode_snapshot(json_object_get(obj, "newSnapshot"), "newSnapshot", out, err,
-                                errlen);
+        rc = ev_decode_snapshot(json_object_get(obj, "newSnapshot"), "newSnapshot", in_place, out,
+                                err, errlen);
     } else if (json_object_get(obj, "oldSnapshot")) {
         rc = ev_fail(err, errlen, "MAE without newSnapshot");
     } else if (json_object_get(obj, "entityUrn") || json_object_get(obj, "aspectName") ||
                json_object_get(obj, "changeType") || json_object_get(obj, "entityKeyAspect")) {
-        rc = ev_decode_mcp(obj, out, err, errlen);
+        rc = ev_decode_mcp(obj, in_place, out, err, errlen);
     } else {
         rc = ev_fail(err, errlen,
                      "no URN: not a DataHub event (no entityUrn, proposedSnapshot or newSnapshot)");
@@ -520,6 +524,16 @@ int ev_decode(const json_t *obj, ev_event *out, char *err, size_t errlen)
     if (rc != 0)
         ev_free(out);
     return rc;
+}
+
+int ev_decode(const json_t *obj, ev_event *out, char *err, size_t errlen)
+{
+    return ev_decode_any(obj, 0, out, err, errlen);
+}
+
+int ev_decode_owned(json_t *obj, ev_event *out, char *err, size_t errlen)
+{
+    return ev_decode_any(obj, 1, out, err, errlen);
 }
 
 void ev_free(ev_event *ev)

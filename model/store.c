@@ -156,23 +156,29 @@ static int dead_raw(store *s, const char *reason, const char *data, size_t len,
     return store_dead_letter(s, reason, NULL, data, len, o, err, errlen) != 0 ? -1 : 1;
 }
 
-static int dead_obj(store *s, const char *reason, const json_t *obj, const store_origin *o,
-                    char *err, size_t errlen) {
-    return store_dead_letter(s, reason, obj, NULL, 0, o, err, errlen) != 0 ? -1 : 1;
+static int dead_event(store *s, const char *reason, const char *raw, size_t rawlen,
+                      const store_origin *o, char *err, size_t errlen) {
+    return store_dead_letter_event(s, reason, raw, rawlen, o, err, errlen) != 0 ? -1 : 1;
 }
 
-/* Decodes and applies a parsed event: 0, 1 dead-lettered, 2 batch full, -1 fatal. */
-static int feed_obj(store *s, json_t *obj, const store_origin *o, char *err, size_t errlen) {
+/* Decodes and applies a parsed event: 0, 1 dead-lettered, 2 batch full, -1
+ * fatal. `obj` is the parse of raw[0..rawlen), the caller's to free and
+ * nobody else's: decoding unwraps its aspects in place (no copy), and a
+ * dead letter parses the raw text again. */
+static int feed_obj(store *s, json_t *obj, const char *raw, size_t rawlen, const store_origin *o,
+                    char *err, size_t errlen) {
     ev_event ev;
     char reason[STORE_ERRLEN], term[STORE_TERM_CAP];
     reason[0] = '\0';
-    if (ev_decode(obj, &ev, reason, sizeof reason) != 0)
-        return dead_obj(s, reason[0] ? reason : "not a metadata event", obj, o, err, errlen);
+    if (ev_decode_owned(obj, &ev, reason, sizeof reason) != 0)
+        return dead_event(s, reason[0] ? reason : "not a metadata event", raw, rawlen, o, err,
+                          errlen);
     int rc, tlen = doc_id_term(ev.urn, term, sizeof term);
     if (tlen < 0)
-        rc = dead_obj(s, "URN too long for an id term", obj, o, err, errlen);
+        rc = dead_event(s, "URN too long for an id term", raw, rawlen, o, err, errlen);
     else
-        rc = store_merge_event(s, &ev, store_urn_hash(term, (size_t)tlen), obj, o, err, errlen);
+        rc = store_merge_event(s, &ev, store_urn_hash(term, (size_t)tlen), raw, rawlen, o, err,
+                               errlen);
     ev_free(&ev);
     if (rc < 0) return -1;
     return s->fed >= s->opt.batch_events ? 2 : rc;
@@ -195,7 +201,7 @@ int store_feed(store *s, const char *data, size_t len, const store_origin *origi
                  je.line, je.column);
         return dead_raw(s, reason, data, len, origin, err, errlen);
     }
-    int rc = feed_obj(s, obj, origin, err, errlen);
+    int rc = feed_obj(s, obj, data, len, origin, err, errlen);
     json_decref(obj);
     return rc;
 }
@@ -222,7 +228,7 @@ static int split_item(void *ctx, json_t *obj, const char *raw, size_t rawlen,
         rc = dead_raw(s, parse_error ? parse_error : "invalid JSON", raw, rawlen, &o, c->err,
                       c->errlen);
     } else {
-        rc = feed_obj(s, obj, &o, c->err, c->errlen);
+        rc = feed_obj(s, obj, raw, rawlen, &o, c->err, c->errlen);
     }
     if (rc == 2) rc = store_commit_async(s, c->err, c->errlen);
     if (rc < 0) {

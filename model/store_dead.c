@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/event_json.h"
 #include "model/store_impl.h"
 
 static int utf8_valid(const char *s, size_t len) {
@@ -103,4 +104,14 @@ int store_dead_letter(store *s, const char *reason, const json_t *obj, const cha
         return -1;
     }
     return 0;
+}
+
+int store_dead_letter_event(store *s, const char *reason, const char *raw, size_t rawlen,
+                            const store_origin *o, char *err, size_t errlen) {
+    if (!s->opt.dead_letter) /* only counted: no need to parse it again */
+        return store_dead_letter(s, reason, NULL, raw, rawlen, o, err, errlen);
+    json_t *obj = ev_json_load(raw, rawlen, JSON_DECODE_ANY, NULL);
+    int rc = store_dead_letter(s, reason, obj, obj ? NULL : raw, obj ? 0 : rawlen, o, err, errlen);
+    json_decref(obj);
+    return rc;
 }

@@ -127,12 +127,18 @@ int store_batch_note_offset(store_batch *b, const char *topic, int32_t partition
  * -1 if the sink failed (err says). */
 int store_dead_letter(store *s, const char *reason, const json_t *obj, const char *raw,
                       size_t rawlen, const store_origin *o, char *err, size_t errlen);
+/* The same for an event that parsed but does not decode or apply, given by
+ * its text: parsed again, since decoding changed the parse in place, so the
+ * dead letter carries the event as it came. */
+int store_dead_letter_event(store *s, const char *reason, const char *raw, size_t rawlen,
+                            const store_origin *o, char *err, size_t errlen);
 
 /* store_merge.c */
-/* Applies a decoded event (hash: of its id term) to its entity in the
- * current batch, loading the entity's state first if the batch has not
- * touched it yet. Returns 0 applied, 1 dead-lettered, -1 fatal. */
-int store_merge_event(store *s, const ev_event *ev, uint64_t hash, const json_t *obj,
+/* Applies a decoded event (hash: of its id term; raw: its text, for a dead
+ * letter) to its entity in the current batch, loading the entity's state
+ * first if the batch has not touched it yet. Returns 0 applied, 1
+ * dead-lettered, -1 fatal. */
+int store_merge_event(store *s, const ev_event *ev, uint64_t hash, const char *raw, size_t rawlen,
                       const store_origin *o, char *err, size_t errlen);
 /* Decides what the current batch writes for each entity and builds its
  * documents. 0, or -1 with a reason (out of memory). */

@@ -52,7 +52,7 @@ static uint64_t ignored_aspects(const ev_event *ev) {
     return n;
 }
 
-int store_merge_event(store *s, const ev_event *ev, uint64_t hash, const json_t *obj,
+int store_merge_event(store *s, const ev_event *ev, uint64_t hash, const char *raw, size_t rawlen,
                       const store_origin *o, char *err, size_t errlen) {
     store_entity *e = store_batch_find(s->cur, ev->urn);
     if (!e) {
@@ -66,7 +66,7 @@ int store_merge_event(store *s, const ev_event *ev, uint64_t hash, const json_t 
     reason[0] = '\0';
     int r = entity_apply(&e->state, ev, reason, sizeof reason);
     if (r < 0) {
-        if (store_dead_letter(s, reason[0] ? reason : "the event does not apply", obj, NULL, 0,
+        if (store_dead_letter_event(s, reason[0] ? reason : "the event does not apply", raw, rawlen,
                               o, err, errlen) != 0)
             return -1;
         return 1;

@@ -154,6 +154,43 @@ START_TEST(test_dead_letters_carry_origin_and_original) {
 }
 END_TEST
 
+/* Decoding unwraps Avro unions in the parsed event itself; a dead letter
+ * still carries the event as it came, wrappers and all, whether it fails to
+ * decode or to apply. */
+START_TEST(test_dead_letters_keep_union_wrappers) {
+    char *dir = tmpdir_new(), err[512];
+    json_t *dead = json_array();
+    store_options opt = {0, collect_dead, dead};
+    store *st = store_open(dir, &opt, err, sizeof err);
+    ck_assert_msg(st != NULL, "%s", err);
+    store_origin o = {"test", NULL, -1, 1};
+    const char *bad_patch =
+        "{\"entityUrn\":\"urn:li:dataset:(urn:li:dataPlatform:hive,db.a,PROD)\","
+        "\"changeType\":\"PATCH\",\"aspectName\":\"datasetProperties\","
+        "\"aspect\":{\"json\":{\"name\":{\"string\":\"a\"}}}}";
+    ck_assert_int_eq(feed(st, bad_patch, &o), 1);
+    o.offset = 2;
+    const char *bad_shape =
+        "{\"entityUrn\":\"urn:li:dataset:(urn:li:dataPlatform:hive,db.b,PROD)\","
+        "\"changeType\":\"UPSERT\",\"aspectName\":\"datasetProperties\","
+        "\"aspect\":{\"json\":{\"name\":{\"string\":\"b\"},\"description\":7}}}";
+    ck_assert_int_eq(feed(st, bad_shape, &o), 1);
+    ck_assert_int_eq(store_commit(st, err, sizeof err), 0);
+    ck_assert_uint_eq(json_array_size(dead), 2);
+    const char *sent[] = {bad_patch, bad_shape};
+    for (size_t i = 0; i < 2; i++) {
+        json_t *want = json_loads(sent[i], 0, NULL);
+        ck_assert_ptr_nonnull(want);
+        ck_assert(json_equal(json_object_get(json_array_get(dead, i), "event"), want));
+        json_decref(want);
+    }
+    ck_assert_uint_eq(store_entity_count(st), 0);
+    store_close(st);
+    json_decref(dead);
+    tmpdir_free(dir);
+}
+END_TEST
+
 START_TEST(test_feed_says_when_the_batch_is_full) {
     char *dir = tmpdir_new(), err[512];
     store_options opt = {3, NULL, NULL};
@@ -333,6 +370,7 @@ static Suite *store_suite(void) {
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_offsets_committed_with_the_batch);
     tcase_add_test(tc, test_dead_letters_carry_origin_and_original);
+    tcase_add_test(tc, test_dead_letters_keep_union_wrappers);
     tcase_add_test(tc, test_feed_says_when_the_batch_is_full);
     tcase_add_test(tc, test_pipelined_commits_merge_every_event);
     tcase_add_test(tc, test_second_writer_is_refused);
