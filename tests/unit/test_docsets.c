@@ -198,6 +198,8 @@ START_TEST(test_term_bitmaps)
         roaring_bitmap_free(want);
     }
     ck_assert_uint_eq(roaring_bitmap_get_cardinality(term(ds, db, "Nabsent", &s)), 0);
+    /* The empty term: every document. */
+    ck_assert_uint_eq(roaring_bitmap_get_cardinality(term(ds, db, "", &s)), NDOCS);
     ck_assert_uint_gt(roaring_bitmap_get_cardinality(term(ds, db, "Nw0", &s)), NDOCS - 1);
     ck_assert_uint_eq(s.n, 0); /* all within the budget */
 
@@ -220,8 +222,8 @@ START_TEST(test_term_bitmaps)
     docsets_stats st;
     docsets_get_stats(&st);
     ck_assert_uint_eq(st.revision, rev);
-    ck_assert_uint_eq(st.terms, NTERMS);
-    ck_assert_uint_eq(st.misses, NTERMS);
+    ck_assert_uint_eq(st.terms, NTERMS + 1);
+    ck_assert_uint_eq(st.misses, NTERMS + 1);
     ck_assert_uint_gt(st.bytes, 0);
     ds_scratch_free(&s);
     docsets_release(ds);
