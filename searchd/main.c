@@ -10,7 +10,6 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -99,11 +98,6 @@ int main(int argc, char **argv)
         {"writable", no_argument, NULL, OPT_WRITABLE},
         {NULL, 0, NULL, 0},
     };
-    /* A search builds and frees many bitmap containers (8 KB each) among
-     * small objects; with glibc's fastbins every such allocation first
-     * consolidates the freed small chunks, which cost a third of a cheap
-     * query's CPU (measured: 14.9 -> 8.1 ms per exact-name query at 1M). */
-    mallopt(M_MXFAST, 0);
     const char *db = NULL, *token_file = NULL;
     http_options opt = {.listen = DEFAULT_LISTEN, .threads = 0, .quiet = 0};
     events_config ev = {0};
