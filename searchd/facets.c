@@ -1,4 +1,4 @@
-/* facets.c — facet parameters, counts (match spies or document sets) and
+/* facets.c — facet parameters, counts over the document sets and
  * their JSON (see facets.h). */
 #include "searchd/facets.h"
 
@@ -65,19 +65,6 @@ int facets_parse(request *r, facet_req *out)
                 return -1;
             v += n + (comma ? 1 : 0);
         }
-    }
-    return 0;
-}
-
-int facets_attach(const facet_req *fr, xap_enquire *e, facet_run *run, xap_err *err)
-{
-    for (size_t i = 0; i < fr->n; i++) {
-        xap_facetspy *s = xap_facetspy_new((unsigned)fr->fields[i]->slot, err);
-        if (!s)
-            return -1;
-        run->spies[run->n++] = s;
-        if (xap_enquire_add_facetspy(e, s, err) != XAP_OK)
-            return -1;
     }
     return 0;
 }
@@ -150,7 +137,7 @@ typedef struct value_count {
     uint32_t count;
 } value_count;
 
-/* The spies' order: more documents first, then the value (byte order). */
+/* The order of the shim's facet counter: more documents first, then the value (byte order). */
 static int before(value_count a, value_count b)
 {
     return a.count != b.count ? a.count > b.count : a.idx < b.idx;
@@ -212,7 +199,7 @@ static int count_field(const facet_req *fr, docsets *ds, xap_db *db, const field
             cnt[i] = (uint32_t)roaring_bitmap_and_cardinality(match, vals[i].docs);
     }
     for (size_t i = 0; i < nv; i++)
-        if (cnt[i] && vals[i].len) /* the spies skip empty values */
+        if (cnt[i] && vals[i].len) /* the shim's counter skips empty values too */
             top_add(top, &n, keep, (value_count){(uint32_t)i, cnt[i]});
     qsort(top, n, sizeof *top, by_count);
     if (n && !(c = calloc(n, sizeof *c)))
@@ -266,17 +253,10 @@ json_t *facets_json(const facet_req *fr, const facet_run *run, xap_err *err)
         json_t *arr = json_array();
         json_object_set_new(o, fr->fields[i]->name, arr);
         const xap_facet_count *c = NULL;
-        xap_facet_count *spied = NULL;
         size_t n = 0;
         if (i < run->counted) {
             c = run->counts[i];
             n = run->ncounts[i];
-        } else if (i < run->n) {
-            if (xap_facetspy_counts(run->spies[i], fr->max_values, &spied, &n, err) != XAP_OK) {
-                json_decref(o);
-                return NULL;
-            }
-            c = spied;
         }
         for (size_t k = 0; k < n; k++) {
             json_t *val = json_stringn(c[k].value, c[k].len);
@@ -288,16 +268,13 @@ json_t *facets_json(const facet_req *fr, const facet_run *run, xap_err *err)
             json_array_append_new(arr, json_pack("{s:o,s:s,s:I}", "value", val, "label", label,
                                                  "count", (json_int_t)c[k].count));
         }
-        xap_facet_counts_free(spied, spied ? n : 0);
     }
+    (void)err;
     return o;
 }
 
 void facets_run_free(facet_run *run)
 {
-    for (size_t i = 0; i < run->n; i++)
-        xap_facetspy_free(run->spies[i]);
-    run->n = 0;
     for (size_t i = 0; i < run->counted; i++) {
         xap_facet_counts_free(run->counts[i], run->ncounts[i]);
         run->counts[i] = NULL;
