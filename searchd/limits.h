@@ -33,10 +33,6 @@
 #define SD_LEXICON_FIRST_WAIT_MS 2000 /* a search right after start waits this long for the
                                           vocabulary (typos, prefixes) before going without */
 #define SD_EXACT_FIRST_MAX 20          /* exact-name matches put first (the rest rank normally) */
-/* Documents examined to make `total` exact when no facets are asked; beyond
- * it the total is Xapian's estimate and total_exact is false. Facets always
- * examine every match (their counts are exact). */
-#define SD_TOTAL_CHECK_AT_LEAST 1000
 
 /* ---- POST /v1/events (REST writes) ----------------------------------- */
 #define SD_EVENTS_BODY_MAX_BYTES (16u << 20) /* one request's body (= model's EVENT_MAX_BYTES) */
