@@ -190,6 +190,25 @@ static int est_cmp(const void *a, const void *b)
 static roaring_bitmap_t *restrict_to(me_ctx *c, const mt_node *q, const roaring_bitmap_t *within,
                                      xap_err *err);
 
+/* restrict_to without a copy where none is needed: a term's own set or a
+ * memoised one when there is no restriction. *owned is what the caller
+ * frees (NULL when the set is borrowed). */
+static const roaring_bitmap_t *view(me_ctx *c, const mt_node *q, const roaring_bitmap_t *within,
+                                    roaring_bitmap_t **owned, xap_err *err)
+{
+    *owned = NULL;
+    if (!within) {
+        memo_entry *e = c->memo ? memo_find(c->memo, q) : NULL;
+        if (e)
+            return e->set;
+        if (q->op == MT_TERM)
+            return docsets_term(c->ds, c->db, q->term, q->len, &c->scratch, err);
+        if (q->op == MT_SCALE || q->op == MT_AND_MAYBE)
+            return view(c, q->kids[0], within, owned, err);
+    }
+    return *owned = restrict_to(c, q, within, err);
+}
+
 /* The documents of `within` (NULL: all) that every kid matches, the kids
  * taken smallest first so that each is only evaluated where the others
  * already matched. */
@@ -202,8 +221,16 @@ static roaring_bitmap_t *all_of(me_ctx *c, mt_node *const *kids, size_t n,
     for (size_t i = 0; i < n; i++)
         v[i] = (est_kid){kids[i], estimate(c, kids[i])};
     qsort(v, n, sizeof *v, est_cmp);
-    roaring_bitmap_t *r = restrict_to(c, v[0].node, within, err);
-    for (size_t i = 1; r && i < n && !roaring_bitmap_is_empty(r); i++) {
+    /* The first set is only read: no copy of a term's own set. */
+    roaring_bitmap_t *r = NULL;
+    const roaring_bitmap_t *first = view(c, v[0].node, within, &r, err);
+    if (first && !r &&
+        !(r = n > 1 ? restrict_to(c, v[1].node, first, err) : cut(first, NULL, err))) {
+        if (v != small)
+            free(v);
+        return NULL;
+    }
+    for (size_t i = first == r ? 1 : 2; r && i < n && !roaring_bitmap_is_empty(r); i++) {
         roaring_bitmap_t *t = restrict_to(c, v[i].node, r, err);
         roaring_bitmap_free(r);
         r = t;
@@ -277,18 +304,26 @@ static roaring_bitmap_t *restrict_to(me_ctx *c, const mt_node *q, const roaring_
     case MT_MAX: {
         if (q->nkids == 1)
             return restrict_to(c, q->kids[0], within, err);
-        roaring_bitmap_t *parts[64], **pv = parts, *r = NULL;
+        const roaring_bitmap_t *parts[64], **pv = parts;
+        roaring_bitmap_t *own[64], **ov = own, *r = NULL;
         size_t k = 0;
-        if (q->nkids > 64 && !(pv = malloc(q->nkids * sizeof *pv)))
+        if (q->nkids > 64 &&
+            (!(pv = malloc(q->nkids * sizeof *pv)) || !(ov = malloc(q->nkids * sizeof *ov)))) {
+            if (pv != parts)
+                free(pv);
             return oom(err);
-        while (k < q->nkids && (pv[k] = restrict_to(c, q->kids[k], within, err)))
+        }
+        while (k < q->nkids && (pv[k] = view(c, q->kids[k], within, &ov[k], err)))
             k++;
-        if (k == q->nkids && !(r = roaring_bitmap_or_many(k, (const roaring_bitmap_t **)pv)))
+        if (k == q->nkids && !(r = roaring_bitmap_or_many(k, pv)))
             oom(err);
         for (size_t i = 0; i < k; i++)
-            roaring_bitmap_free(pv[i]);
-        if (pv != parts)
+            if (ov[i])
+                roaring_bitmap_free(ov[i]);
+        if (pv != parts) {
             free(pv);
+            free(ov);
+        }
         return r;
     }
     }
@@ -320,31 +355,109 @@ const roaring_bitmap_t *me_match(me_ctx *c, const mt_node *q, xap_err *err)
 static _Thread_local double *acc;
 static _Thread_local size_t acc_len;
 
+/* The calling thread's docid buffer: a set's docids are read into it in
+ * one call (CRoaring's bulk extraction), several times faster than its
+ * iterator over dense containers. As long as acc: no set holds more. */
+static _Thread_local uint32_t *ids;
+
 static int acc_ready(uint32_t last, xap_err *err)
 {
     if (acc_len > last)
         return 0;
     size_t len = (size_t)last + 1 + ((size_t)last >> 3); /* room to grow */
     double *a = calloc(len, sizeof *a);
-    if (!a) {
+    uint32_t *b = malloc(len * sizeof *b);
+    if (!a || !b) {
+        free(a);
+        free(b);
         oom(err);
         return -1;
     }
     free(acc);
+    free(ids);
     acc = a;
+    ids = b;
     acc_len = len;
     return 0;
 }
 
+/* The docids of s, in the thread's buffer (acc_ready must have run for
+ * this revision): valid until the next call. */
+static const uint32_t *ids_of(const roaring_bitmap_t *s, size_t *n)
+{
+    *n = (size_t)roaring_bitmap_get_cardinality(s);
+    roaring_bitmap_to_uint32_array(s, ids);
+    return ids;
+}
+
+/* The set being scored, what every document of it has gained at least,
+ * and the documents whose acc entry may not be zero. A broad leaf holds
+ * most of the set: crediting it is taken as a base every document gains
+ * plus a debit to the few it misses, so a word held by 700k documents
+ * costs the documents it is not in. */
+static _Thread_local const roaring_bitmap_t *scoring;
+static _Thread_local uint64_t scoring_card;
+static _Thread_local double base;
+static _Thread_local roaring_bitmap_t *touched;
+
+static int scoring_begin(const roaring_bitmap_t *set, xap_err *err)
+{
+    if (!(touched = roaring_bitmap_create())) {
+        oom(err);
+        return -1;
+    }
+    scoring = set;
+    scoring_card = roaring_bitmap_get_cardinality(set);
+    base = 0;
+    return 0;
+}
+
+/* Zeroes acc where it was written (or all of it when that is most of it). */
+static void scoring_end(void)
+{
+    if (roaring_bitmap_get_cardinality(touched) > acc_len / 8) {
+        memset(acc, 0, acc_len * sizeof *acc);
+    } else {
+        size_t got;
+        const uint32_t *buf = ids_of(touched, &got);
+        for (size_t i = 0; i < got; i++)
+            acc[buf[i]] = 0;
+    }
+    roaring_bitmap_free(touched);
+    touched = NULL;
+    scoring = NULL;
+    base = 0;
+}
+
 /* acc[d] += w for every d of s. */
+static void credit_each(const roaring_bitmap_t *s, double w)
+{
+    size_t got;
+    const uint32_t *buf = ids_of(s, &got);
+    for (size_t i = 0; i < got; i++)
+        acc[buf[i]] += w;
+    roaring_bitmap_or_inplace(touched, s);
+}
+
+/* Every document of s (a subset of the set being scored) gains w. */
 static void credit(const roaring_bitmap_t *s, double w)
 {
-    uint32_t buf[ME_READ_CHUNK], got;
-    roaring_uint32_iterator_t it;
-    roaring_init_iterator(s, &it);
-    while ((got = roaring_read_uint32_iterator(&it, buf, ME_READ_CHUNK)) > 0)
-        for (uint32_t i = 0; i < got; i++)
-            acc[buf[i]] += w;
+    if (roaring_bitmap_get_cardinality(s) * 2 > scoring_card) {
+        roaring_bitmap_t *rest = roaring_bitmap_andnot(scoring, s);
+        if (rest) {
+            base += w;
+            credit_each(rest, -w);
+            roaring_bitmap_free(rest);
+            return;
+        }
+    }
+    credit_each(s, w);
+}
+
+/* A document's score so far. */
+static inline double score_of(uint32_t d)
+{
+    return acc[d] + base;
 }
 
 /* ln(1 + v) of every document's value of a slot, for the revision the
@@ -389,14 +502,13 @@ static int credit_prior(me_ctx *c, const mt_node *q, const roaring_bitmap_t *m, 
     const double *l = log_values(c, q->slot, err);
     if (!l)
         return -1;
-    uint32_t buf[ME_READ_CHUNK], got;
-    roaring_uint32_iterator_t it;
-    roaring_init_iterator(m, &it);
-    while ((got = roaring_read_uint32_iterator(&it, buf, ME_READ_CHUNK)) > 0)
-        for (uint32_t i = 0; i < got; i++) {
-            double w = q->factor * l[buf[i]];
-            acc[buf[i]] += f * (w < q->cap ? w : q->cap);
-        }
+    size_t got;
+    const uint32_t *buf = ids_of(m, &got);
+    for (size_t i = 0; i < got; i++) {
+        double w = q->factor * l[buf[i]];
+        acc[buf[i]] += f * (w < q->cap ? w : q->cap);
+    }
+    roaring_bitmap_or_inplace(touched, m);
     return 0;
 }
 
@@ -596,20 +708,18 @@ static int select_top(const roaring_bitmap_t *set, size_t k, score_fn score, con
         return -1;
     }
     size_t len = 0;
-    uint32_t buf[ME_READ_CHUNK], got;
-    roaring_uint32_iterator_t it;
-    roaring_init_iterator(set, &it);
-    while ((got = roaring_read_uint32_iterator(&it, buf, ME_READ_CHUNK)) > 0)
-        for (uint32_t i = 0; i < got; i++) {
-            me_hit x = {buf[i], score(buf[i], ctx)};
-            if (len < k) {
-                h[len] = x;
-                sift_up(h, len++);
-            } else if (before(&x, &h[0])) {
-                h[0] = x;
-                sift_down(h, len, 0);
-            }
+    size_t got;
+    const uint32_t *buf = ids_of(set, &got);
+    for (size_t i = 0; i < got; i++) {
+        me_hit x = {buf[i], score(buf[i], ctx)};
+        if (len < k) {
+            h[len] = x;
+            sift_up(h, len++);
+        } else if (before(&x, &h[0])) {
+            h[0] = x;
+            sift_down(h, len, 0);
         }
+    }
     qsort(h, len, sizeof *h, hit_cmp);
     *out = h;
     *n = len;
@@ -619,33 +729,19 @@ static int select_top(const roaring_bitmap_t *set, size_t k, score_fn score, con
 static double acc_score(uint32_t d, const void *ctx)
 {
     (void)ctx;
-    return acc[d];
-}
-
-/* Zeroes acc over `set` (or all of it when the set is a large share). */
-static void acc_clear(const roaring_bitmap_t *set)
-{
-    uint64_t card = roaring_bitmap_get_cardinality(set);
-    if (card > acc_len / 8) {
-        memset(acc, 0, acc_len * sizeof *acc);
-        return;
-    }
-    uint32_t buf[ME_READ_CHUNK], got;
-    roaring_uint32_iterator_t it;
-    roaring_init_iterator(set, &it);
-    while ((got = roaring_read_uint32_iterator(&it, buf, ME_READ_CHUNK)) > 0)
-        for (uint32_t i = 0; i < got; i++)
-            acc[buf[i]] = 0;
+    return score_of(d);
 }
 
 /* Scores the documents of `set` and keeps the best k. */
 static int rank_all(me_ctx *c, const mt_node *q, const roaring_bitmap_t *set, size_t k,
                     me_hit **out, size_t *n, xap_err *err)
 {
+    if (scoring_begin(set, err) != 0)
+        return -1;
     int rc = add(c, q, set, 1.0, err);
     if (rc == 0)
         rc = select_top(set, k, acc_score, NULL, out, n, err);
-    acc_clear(set);
+    scoring_end();
     return rc;
 }
 
@@ -912,30 +1008,35 @@ static size_t text_classes(const roaring_bitmap_t *set, tclass *cl, uint32_t *sl
 {
     size_t n = 0;
     memset(slots, 0, ME_CLASS_SLOTS * sizeof *slots);
-    uint32_t buf[ME_READ_CHUNK], got;
-    roaring_uint32_iterator_t it;
-    roaring_init_iterator(set, &it);
-    double last = -1;
+    /* The documents no credit named score the base alone. */
+    uint64_t untouched =
+        roaring_bitmap_get_cardinality(set) - roaring_bitmap_and_cardinality(set, touched);
+    if (untouched) {
+        cl[n] = (tclass){base, untouched};
+        slots[score_slot(base)] = (uint32_t)++n;
+    }
+    size_t got;
+    const uint32_t *buf = ids_of(touched, &got);
+    double last = HUGE_VAL;
     long lasti = 0;
-    while ((got = roaring_read_uint32_iterator(&it, buf, ME_READ_CHUNK)) > 0)
-        for (uint32_t i = 0; i < got; i++) {
-            double t = acc[buf[i]];
-            if (t != last) {
-                lasti = class_of(slots, cl, t);
-                if (lasti < 0) {
-                    if (n == ME_CLASSES_MAX)
-                        return 0;
-                    size_t j = score_slot(t);
-                    while (slots[j])
-                        j = (j + 1) & (ME_CLASS_SLOTS - 1);
-                    cl[n] = (tclass){t, 0};
-                    slots[j] = (uint32_t)++n;
-                    lasti = (long)n - 1;
-                }
-                last = t;
+    for (size_t i = 0; i < got; i++) {
+        double t = score_of(buf[i]);
+        if (t != last) {
+            lasti = class_of(slots, cl, t);
+            if (lasti < 0) {
+                if (n == ME_CLASSES_MAX)
+                    return 0;
+                size_t j = score_slot(t);
+                while (slots[j])
+                    j = (j + 1) & (ME_CLASS_SLOTS - 1);
+                cl[n] = (tclass){t, 0};
+                slots[j] = (uint32_t)++n;
+                lasti = (long)n - 1;
             }
-            cl[lasti].n++;
+            last = t;
         }
+        cl[lasti].n++;
+    }
     qsort(cl, n, sizeof *cl, tclass_cmp);
     /* Sorting moved the classes: index them again. */
     memset(slots, 0, ME_CLASS_SLOTS * sizeof *slots);
@@ -1015,13 +1116,21 @@ static int top_classes(me_ctx *c, const roaring_bitmap_t *set, size_t k, me_hit 
         }
     }
     if (any_small) {
-        uint32_t buf[ME_READ_CHUNK], got;
-        roaring_uint32_iterator_t it;
-        roaring_init_iterator(set, &it);
-        while ((got = roaring_read_uint32_iterator(&it, buf, ME_READ_CHUNK)) > 0)
-            for (uint32_t i = 0; i < got; i++) {
+        /* The base class's documents are the set's untouched ones. */
+        long bj = class_of(slots, cl, base);
+        roaring_bitmap_t *rest = NULL;
+        if (bj >= 0 && (size_t)bj < need && cl[bj].n <= ME_CLASS_SMALL &&
+            !(rest = roaring_bitmap_andnot(set, touched))) {
+            oom(err);
+            rc = -1;
+            goto done;
+        }
+        for (int pass = 0; pass < (rest ? 2 : 1); pass++) {
+            size_t got;
+            const uint32_t *buf = ids_of(pass ? rest : touched, &got);
+            for (size_t i = 0; i < got; i++) {
                 uint32_t d = buf[i];
-                double t = acc[d];
+                double t = score_of(d);
                 if (t < small_min)
                     continue;
                 long j = class_of(slots, cl, t);
@@ -1034,6 +1143,9 @@ static int top_classes(me_ctx *c, const roaring_bitmap_t *set, size_t k, me_hit 
                 }
                 heap_offer(&hp, (me_hit){d, t + w});
             }
+        }
+        if (rest)
+            roaring_bitmap_free(rest);
     }
     if (any_big) {
         size_t len = 0;
@@ -1054,7 +1166,7 @@ static int top_classes(me_ctx *c, const roaring_bitmap_t *set, size_t k, me_hit 
             }
             if (!roaring_bitmap_contains(set, d))
                 continue;
-            double t = acc[d];
+            double t = score_of(d);
             long j = class_of(slots, cl, t);
             if (j < 0 || (size_t)j >= need || cl[j].n <= ME_CLASS_SMALL)
                 continue;
@@ -1095,6 +1207,8 @@ int me_top(me_ctx *c, const mt_node *q, const roaring_bitmap_t *set, size_t k, m
         n_maxscore += rc > 0;
         return rc < 0 ? -1 : 0;
     }
+    if (scoring_begin(set, err) != 0)
+        return -1;
     dfr = (deferral){.active = 1};
     rc = add(c, q, set, 1.0, err);
     dfr.active = 0;
@@ -1104,7 +1218,7 @@ int me_top(me_ctx *c, const mt_node *q, const roaring_bitmap_t *set, size_t k, m
     } else if (rc == 0 && dfr.count == 0) {
         rc = select_top(set, k, acc_score, NULL, out, n, err) == 0 ? 2 : -1;
     }
-    acc_clear(set);
+    scoring_end();
     if (dfr.m)
         roaring_bitmap_free(dfr.m);
     dfr = (deferral){0};
@@ -1127,7 +1241,7 @@ int me_top_by_value(me_ctx *c, const roaring_bitmap_t *set, unsigned slot, size_
                     size_t *n, xap_err *err)
 {
     const double *v = docsets_values(c->ds, c->db, slot, err);
-    if (!v)
+    if (!v || acc_ready(docsets_lastdocid(c->ds), err) != 0)
         return -1;
     return select_top(set, k, value_score, v, out, n, err);
 }
