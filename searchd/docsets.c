@@ -10,6 +10,7 @@
  * mu (the term cache, held only to look up or insert, never while reading
  * Xapian). Every Xapian read uses the caller's own handle.
  */
+#include "searchd/clock.h"
 #include "searchd/docsets.h"
 
 #include <errno.h>
@@ -92,26 +93,6 @@ static _Atomic uint32_t prebuild_min_freq = DOCSETS_PREBUILD_MIN_FREQ;
 void docsets_set_budget(size_t bytes) { atomic_store(&budget, bytes); }
 
 void docsets_set_prebuild_min_freq(uint32_t freq) { atomic_store(&prebuild_min_freq, freq); }
-
-static double mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static struct timespec deadline(unsigned ms)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    ts.tv_sec += ms / 1000;
-    ts.tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-    }
-    return ts;
-}
 
 static int ds_fail(xap_err *err, int code, const char *fmt, ...)
 {
@@ -782,7 +763,7 @@ static int prebuild(xap_db *db, uint64_t rev, xap_db **probe)
                     (unsigned long long)rev, xe.msg);
         return xe.code == XAP_E_MODIFIED ? 0 : -1;
     }
-    double t0 = mono_ms(), checked = t0;
+    double t0 = sd_mono_ms(), checked = t0;
     uint32_t min_freq = atomic_load(&prebuild_min_freq);
     int rc = 1;
     /* First every facet field's values and per-document lists, so that no
@@ -810,7 +791,7 @@ static int prebuild(xap_db *db, uint64_t rev, xap_db **probe)
     int more = 0;
     while (it && (more = xap_termiter_next(it, &term, &len, &freq, &xe)) == 1) {
         if ((++seen & 1023) == 0 || freq >= min_freq) {
-            double now = mono_ms();
+            double now = sd_mono_ms();
             if (now - checked >= DOCSETS_CHECK_MS) {
                 checked = now;
                 if (superseded(rev, probe)) {
@@ -832,7 +813,7 @@ static int prebuild(xap_db *db, uint64_t rev, xap_db **probe)
     if (rc < 0)
         fprintf(stderr, "metadex-searchd: docsets: prebuilding revision %llu: %s\n",
                 (unsigned long long)rev, xe.msg);
-    double ms = mono_ms() - t0;
+    double ms = sd_mono_ms() - t0;
     pthread_mutex_lock(&ds->mu);
     if (rc == 1)
         ds->prebuild_ms = ms;
@@ -858,7 +839,7 @@ static void *prebuild_main(void *arg)
     for (;;) {
         pthread_mutex_lock(&R.mu);
         if (!R.stop) {
-            struct timespec dl = deadline(DOCSETS_POLL_MS);
+            struct timespec dl = sd_deadline(DOCSETS_POLL_MS);
             pthread_cond_timedwait(&R.wake, &R.mu, &dl);
         }
         int stop = R.stop;
@@ -873,9 +854,9 @@ static void *prebuild_main(void *arg)
         if (!have_seen || rev != seen) {
             have_seen = 1;
             seen = rev;
-            seen_at = mono_ms();
+            seen_at = sd_mono_ms();
         }
-        if (mono_ms() - seen_at < DOCSETS_SETTLE_MS || (have_done && done == rev))
+        if (sd_mono_ms() - seen_at < DOCSETS_SETTLE_MS || (have_done && done == rev))
             continue;
         /* Done also when it gave up for the budget or failed: the next
          * revision gets the next try. */

@@ -6,6 +6,7 @@
  * its own read handle and analyzer (Xapian handles are not shared between
  * threads).
  */
+#include "searchd/clock.h"
 #include "searchd/lexicon.h"
 
 #include <errno.h>
@@ -35,26 +36,6 @@ static struct {
     int have_index;    /* the last look found an index */
     lexicon_stats st;
 } L = {.mu = PTHREAD_MUTEX_INITIALIZER};
-
-static double mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static struct timespec deadline(unsigned ms)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    ts.tv_sec += ms / 1000;
-    ts.tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-    }
-    return ts;
-}
 
 static void lexicon_destroy(lexicon *lx)
 {
@@ -87,7 +68,7 @@ lexicon *lexicon_acquire_wait(unsigned timeout_ms)
          * index existed: wait for one more, which then either builds the
          * first snapshot, finds no index, or fails. */
         uint64_t start = L.cycles, fails = L.st.failures;
-        struct timespec dl = deadline(timeout_ms);
+        struct timespec dl = sd_deadline(timeout_ms);
         L.nudged = 1;
         pthread_cond_signal(&L.wake);
         while (!L.cur && !L.stop && L.st.failures == fails &&
@@ -150,7 +131,7 @@ static lexicon *build(xap_db **db, an_analyzer *an, char *err, size_t errlen)
             snprintf(err, errlen, "out of memory");
             return NULL;
         }
-        double t0 = mono_ms();
+        double t0 = sd_mono_ms();
         if (look(db, &lx->revision, &lx->doccount) != 0) {
             snprintf(err, errlen, "the index at %s cannot be opened", L.path);
             free(lx);
@@ -160,7 +141,7 @@ static lexicon *build(xap_db **db, an_analyzer *an, char *err, size_t errlen)
         if (lx->vocab)
             lx->names = names_build(*db, an, err, errlen);
         if (lx->vocab && lx->names) {
-            lx->build_ms = mono_ms() - t0;
+            lx->build_ms = sd_mono_ms() - t0;
             atomic_init(&lx->refs, 1);
             return lx;
         }
@@ -184,7 +165,7 @@ static void *builder_main(void *arg)
     while (an) {
         pthread_mutex_lock(&L.mu);
         if (!L.stop && !L.nudged) {
-            struct timespec dl = deadline(LEXICON_POLL_MS);
+            struct timespec dl = sd_deadline(LEXICON_POLL_MS);
             pthread_cond_timedwait(&L.wake, &L.mu, &dl);
         }
         if (L.stop) {
@@ -202,14 +183,14 @@ static void *builder_main(void *arg)
         double gap = (double)LEXICON_MIN_INTERVAL_MS;
         if (LEXICON_BUILD_FACTOR * last_ms > gap)
             gap = LEXICON_BUILD_FACTOR * last_ms;
-        int due = found && (!have || rev != have_rev) && (!have || mono_ms() - last_end >= gap);
+        int due = found && (!have || rev != have_rev) && (!have || sd_mono_ms() - last_end >= gap);
         lexicon *lx = NULL;
         if (due) {
             pthread_mutex_lock(&L.mu);
             L.st.building = 1;
             pthread_mutex_unlock(&L.mu);
             lx = build(&db, an, err, sizeof err);
-            last_end = mono_ms();
+            last_end = sd_mono_ms();
             if (lx)
                 last_ms = lx->build_ms;
             else
