@@ -11,7 +11,6 @@
 
 #include "indexer/dead_letter.h"
 #include "indexer/file_source.h"
-#include "indexer/json_pool.h"
 #include "indexer/options.h"
 #include "indexer/progress.h"
 #include "model/store.h"
@@ -71,17 +70,9 @@ static int run(const idx_options *o) {
 }
 
 int main(int argc, char **argv) {
-    /* Before any JSON value exists (see json_pool.h). */
-    if (json_pool_install() != 0) {
-        fprintf(stderr, PROG ": cannot install the JSON allocator\n");
-        return 1;
-    }
-    int status;
     if (idx_options_wants_kafka(argc, argv)) {
 #if IDX_HAVE_KAFKA
-        status = kafka_main(argc, argv);
-        json_pool_release();
-        return status;
+        return kafka_main(argc, argv);
 #else
         fprintf(stderr, PROG ": this build has no Kafka mode (--brokers)\n");
         return 2;
@@ -93,7 +84,5 @@ int main(int argc, char **argv) {
     case IDX_OPTS_USAGE: return 2;
     case IDX_OPTS_RUN: break;
     }
-    status = run(&o);
-    json_pool_release();
-    return status;
+    return run(&o);
 }
