@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "model/event_json.h"
+
 json_t *ej_str(const char *s)
 {
     json_t *v = s ? json_string(s) : NULL;
@@ -58,7 +60,9 @@ json_t *ej_summary(const summary *s, int labels_only)
 int ej_load_state(const char *data, size_t len, json_t **state, char *err, size_t errlen)
 {
     json_error_t je;
-    *state = json_loadb(data, len, 0, &je);
+    /* The one-pass parser the indexer reads events with: a hit's state is
+     * parsed on every search that shows it. */
+    *state = ev_json_load(data, len, 0, &je);
     if (!*state || !json_is_object(*state)) {
         snprintf(err, errlen, "stored entity state is not a JSON object: %s",
                  *state ? "wrong type" : je.text);
