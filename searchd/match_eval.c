@@ -240,15 +240,32 @@ static roaring_bitmap_t *all_of(me_ctx *c, mt_node *const *kids, size_t n,
     return r;
 }
 
+static roaring_bitmap_t *evaluate(me_ctx *c, const mt_node *q, const roaring_bitmap_t *within,
+                                  xap_err *err);
+
 /* A new bitmap: the documents of `within` (NULL: all) that q matches,
  * evaluated top-down so that a narrow part of an AND narrows the rest
- * before any broad union is built. */
+ * before any broad union is built. A node's whole match, once computed, is
+ * kept: ranking asks for it again restricted to the documents it scores,
+ * which is then one intersection instead of the subtree again. */
 static roaring_bitmap_t *restrict_to(me_ctx *c, const mt_node *q, const roaring_bitmap_t *within,
                                      xap_err *err)
 {
     memo_entry *e = c->memo ? memo_find(c->memo, q) : NULL;
     if (e)
         return cut(e->set, within, err);
+    roaring_bitmap_t *r = evaluate(c, q, within, err);
+    if (r && !within && c->memo && q->op != MT_TERM) {
+        roaring_bitmap_t *keep = roaring_bitmap_copy(r);
+        if (keep && memo_put(c->memo, q, keep, 1) != 0)
+            roaring_bitmap_free(keep);
+    }
+    return r;
+}
+
+static roaring_bitmap_t *evaluate(me_ctx *c, const mt_node *q, const roaring_bitmap_t *within,
+                                  xap_err *err)
+{
     switch (q->op) {
     case MT_TERM: {
         const roaring_bitmap_t *b = docsets_term(c->ds, c->db, q->term, q->len, &c->scratch, err);
