@@ -34,7 +34,7 @@ static int run(const idx_options *o) {
         fprintf(stderr, PROG ": %s\n", err);
         return 1;
     }
-    store_options sopt = {o->batch, dl ? dead_letter_write : NULL, dl};
+    store_options sopt = {o->batch, dl ? dead_letter_write : NULL, dl, o->shards};
     store *st = store_open(o->db, &sopt, err, sizeof err);
     if (!st) {
         fprintf(stderr, PROG ": %s\n", err);
@@ -57,6 +57,11 @@ static int run(const idx_options *o) {
     if (status == 0 && store_commit(st, err, sizeof err) != 0) {
         progress_clear(&prog);
         fprintf(stderr, PROG ": committing to %s: %s\n", o->db, err);
+        status = 1;
+    }
+    if (status == 0 && store_finish(st, err, sizeof err) != 0) {
+        progress_clear(&prog);
+        fprintf(stderr, PROG ": %s\n", err);
         status = 1;
     }
     if (dead_letter_close(dl, err, sizeof err) != 0) {

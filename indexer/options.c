@@ -22,6 +22,9 @@ void idx_options_usage(FILE *out) {
             "  -d, --db DIR               index directory (created if absent)\n"
             "  -D, --dead-letter FILE     append unusable events to FILE (JSON lines)\n"
             "  -b, --batch N              events per commit (default %d)\n"
+            "  -s, --shards N             into an empty index: N writer threads, each writing\n"
+            "                             a shard, merged into the index at the end (1 to %d,\n"
+            "                             default %d)\n"
             "  -q, --quiet                no progress line on a terminal\n"
             "  -h, --help                 show this help and exit\n"
             "  -V, --version              show the version and exit\n"
@@ -40,7 +43,7 @@ void idx_options_usage(FILE *out) {
             "time and rates) is printed to standard error at the end.\n"
             "Exit status: 0 when the run completed (dead letters included), 1 on a fatal\n"
             "error (index or input unusable), 2 on a usage error.\n",
-            IDX_DEFAULT_BATCH);
+            IDX_DEFAULT_BATCH, IDX_MAX_SHARDS, IDX_DEFAULT_SHARDS);
 }
 
 int idx_options_wants_kafka(int argc, char **argv) {
@@ -66,6 +69,7 @@ idx_opts_result idx_options_parse(int argc, char **argv, idx_options *o) {
         {"db", required_argument, NULL, 'd'},
         {"dead-letter", required_argument, NULL, 'D'},
         {"batch", required_argument, NULL, 'b'},
+        {"shards", required_argument, NULL, 's'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
@@ -73,10 +77,11 @@ idx_opts_result idx_options_parse(int argc, char **argv, idx_options *o) {
     };
     memset(o, 0, sizeof *o);
     o->batch = IDX_DEFAULT_BATCH;
+    o->shards = IDX_DEFAULT_SHARDS;
     optind = 1;
     opterr = 1; /* getopt prints "unrecognized option" itself */
     int c;
-    while ((c = getopt_long(argc, argv, "d:D:b:qhV", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "d:D:b:s:qhV", longopts, NULL)) != -1) {
         switch (c) {
         case 'd': o->db = optarg; break;
         case 'D': o->dead_letter = optarg; break;
@@ -87,6 +92,16 @@ idx_opts_result idx_options_parse(int argc, char **argv, idx_options *o) {
                 return IDX_OPTS_USAGE;
             }
             break;
+        case 's': {
+            size_t n;
+            if (parse_size(optarg, &n) != 0 || n > IDX_MAX_SHARDS) {
+                fprintf(stderr, PROG ": --shards: expected a number from 1 to %d, got '%s'\n",
+                        IDX_MAX_SHARDS, optarg);
+                return IDX_OPTS_USAGE;
+            }
+            o->shards = (unsigned)n;
+            break;
+        }
         case 'q': o->quiet = 1; break;
         case 'h': idx_options_usage(stdout); return IDX_OPTS_DONE;
         case 'V': printf(PROG " " MDX_VERSION "\n"); return IDX_OPTS_DONE;

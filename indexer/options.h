@@ -1,6 +1,6 @@
 /* options.h — metadex-indexer's command line (files and stdin mode).
  *
- *   metadex-indexer --db DIR [--dead-letter FILE] [--batch N] [--quiet] [FILE ...]
+ *   metadex-indexer --db DIR [--dead-letter FILE] [--batch N] [--shards N] [--quiet] [FILE ...]
  *
  * With --brokers the whole command line belongs to the Kafka mode
  * (indexer/kafka_main.h), which parses it itself; --help lists both.
@@ -15,12 +15,15 @@ typedef struct idx_options {
     const char *db;          /* index directory (created if absent) */
     const char *dead_letter; /* dead-letter file, or NULL: only counted */
     size_t batch;            /* events per commit */
+    unsigned shards;         /* writer threads for a load into an empty index */
     int quiet;               /* no progress line */
     char **files;            /* inputs; none means stdin */
     int nfiles;
 } idx_options;
 
 #define IDX_DEFAULT_BATCH 20000
+#define IDX_DEFAULT_SHARDS 1
+#define IDX_MAX_SHARDS 8
 
 typedef enum {
     IDX_OPTS_RUN = 0,   /* go on and index */

@@ -85,10 +85,18 @@ store *store_open(const char *path, const store_options *opt, char *err, size_t 
         goto fail;
     }
     if (seen_load(s, err, errlen) != 0) goto fail;
-    s->rdb = xap_db_open_read(path, &xe);
-    if (!s->rdb) {
-        set_err(err, errlen, "cannot open index %s for reading: %s", path, xe.msg);
+    int sharded = 0;
+    if (s->opt.shards > 1 &&
+        (sharded = store_shards_open(s, s->opt.shards, err, errlen)) < 0)
         goto fail;
+    if (!sharded) {
+        s->nwriters = 1;
+        s->writer[0].db = s->wdb;
+        s->rdb = xap_db_open_read(path, &xe);
+        if (!s->rdb) {
+            set_err(err, errlen, "cannot open index %s for reading: %s", path, xe.msg);
+            goto fail;
+        }
     }
     s->an = an_new(aerr, sizeof aerr);
     if (!s->an) {
@@ -104,11 +112,10 @@ fail:
 
 void store_close(store *s) {
     if (!s) return;
-    if (s->thread_started) {
-        char err[STORE_ERRLEN];
-        (void)store_writer_wait(s, err, sizeof err); /* a batch handed over is finished */
-        store_writer_stop(s);
-    }
+    char err[STORE_ERRLEN];
+    (void)store_writer_wait(s, err, sizeof err); /* a batch handed over is finished */
+    store_writer_stop(s);
+    if (s->sharded) store_shards_discard(s); /* not merged: the load is dropped */
     store_batch_free(&s->batch[0]);
     store_batch_free(&s->batch[1]);
     store_names_free(s);
@@ -280,13 +287,21 @@ int store_commit(store *s, char *err, size_t errlen) {
     return store_sync(s, err, errlen);
 }
 
+int store_finish(store *s, char *err, size_t errlen) {
+    if (store_sync(s, err, errlen) != 0) return -1;
+    if (!s->sharded) return 0;
+    store_writer_stop(s);
+    if (store_shards_merge(s, err, errlen) != 0) return -1;
+    return store_writer_start(s, err, errlen);
+}
+
 size_t store_pending(const store *s) {
     return s->fed;
 }
 
 int store_writing(store *s) {
     pthread_mutex_lock(&s->mu);
-    int busy = s->job;
+    int busy = s->busy > 0;
     pthread_mutex_unlock(&s->mu);
     return busy;
 }
@@ -295,12 +310,17 @@ int store_writing(store *s) {
  * Its result stays to be collected by the next commit or sync. */
 static void writer_idle(store *s) {
     pthread_mutex_lock(&s->mu);
-    while (s->job) pthread_cond_wait(&s->cv, &s->mu);
+    while (s->busy) pthread_cond_wait(&s->cv, &s->mu);
     pthread_mutex_unlock(&s->mu);
 }
 
 int store_with_db(store *s, store_db_fn fn, void *arg, char *err, size_t errlen) {
     if (store_sync(s, err, errlen) != 0) return -1;
+    if (s->sharded) {
+        set_err(err, errlen, "%s: the index is being loaded in shards (store_finish first)%s",
+                s->path, "");
+        return -1;
+    }
     xap_err xe;
     if (xap_db_begin_transaction(s->wdb, 1, &xe) != XAP_OK) {
         set_err(err, errlen, "starting a transaction on %s: %s", s->path, xe.msg);

@@ -39,6 +39,10 @@ typedef struct store_options {
     size_t batch_events;        /* commit after this many events (store_feed says when) */
     store_dead_letter_fn dead_letter; /* NULL: dead letters are only counted */
     void *dead_letter_ctx;
+    /* A bulk load into an empty index: written by this many writer threads
+     * at once (2 to 8), each to a shard of its own, merged into the index
+     * by store_finish. 0 or 1, or an index that is not empty: one writer. */
+    unsigned shards;
 } store_options;
 
 typedef struct store_stats {
@@ -85,6 +89,12 @@ int store_commit(store *s, char *err, size_t errlen);
  * committed offsets). Statistics count a batch's writes once its result is
  * taken. */
 int store_commit_async(store *s, char *err, size_t errlen);
+/* Ends a load: waits for the batches handed over and, if it was written in
+ * shards, merges them into the index (documents numbered shard after
+ * shard) in place of the empty one the store opened; then the store goes on
+ * with one writer over the index. Without store_finish a sharded load is
+ * dropped at store_close. 0, or -1 with a reason. */
+int store_finish(store *s, char *err, size_t errlen);
 /* Waits until every batch handed over is written; 0, or -1 with the reason
  * (then, as above, everything fed since the last successful commit is
  * dropped). */

@@ -7,7 +7,9 @@
  *   store_names.c   display names of owners and containers (batch first,
  *                   then the index), and reading stored states;
  *   store_dead.c    dead-letter lines;
- *   store_writer.c  the writer thread: one Xapian transaction per batch.
+ *   store_writer.c  the writer threads: one Xapian transaction per batch;
+ *   store_shards.c  a bulk load into an empty index written as parallel
+ *                   shards, merged into the index at the end.
  *
  * Two threads share a store. The caller's thread parses and decodes events,
  * applies them to the states of the current batch and builds its documents
@@ -18,6 +20,12 @@
  * read-only handle, which only sees committed batches: the states of the
  * batch in flight are taken from that batch itself (its entities stay in
  * memory until the next hand-over).
+ *
+ * A bulk load into an empty index may be written by several writer threads
+ * at once (store_options.shards), each to a shard database of its own,
+ * each entity always to the same shard (by the hash of its URN), so the
+ * caller's thread and the writers keep both cores busy; the read handle
+ * then spans the shards, and store_finish merges them into the index.
  */
 #ifndef MDX_STORE_IMPL_H
 #define MDX_STORE_IMPL_H
@@ -34,6 +42,7 @@
 #include "xapian-shim/xap.h"
 
 #define STORE_ERRLEN 1024
+#define STORE_MAX_SHARDS 8
 /* Room for an id term (doc_id_term hashes long URNs). */
 #define STORE_TERM_CAP 4200
 
@@ -79,12 +88,31 @@ typedef struct store_name {
     char *name; /* NULL: no name known */
 } store_name;
 
+struct store;
+
+/* A writer thread and the database it writes. */
+typedef struct store_writer {
+    struct store *s;
+    unsigned shard; /* the entities it writes: store_shard_of(hash) == shard */
+    xap_db *db;     /* the index (s->wdb), or its shard */
+    char *path;     /* its shard's directory; NULL when it writes the index */
+    pthread_t thread;
+    int started;
+    int job; /* 1 while it has `flight` to write */
+    int rc;  /* its result for the last batch */
+    char err[STORE_ERRLEN];
+    uint64_t written, deleted; /* of the last batch */
+    double commit_ms;
+} store_writer;
+
 struct store {
     char *path;
     store_options opt;
     store_stats stats;
-    xap_db *wdb; /* writable: the writer thread's while a batch is in flight */
-    xap_db *rdb; /* read-only: the caller's thread (states, names) */
+    xap_db *wdb; /* the index, writable: the writer's while a batch is in flight
+                  * (during a sharded load it stays empty until store_finish) */
+    xap_db *rdb; /* read-only, over the index or the shards: the caller's
+                  * thread (states, names) */
     int rdb_fresh; /* rdb was reopened since the last hand-over */
     an_analyzer *an;
     store_seen seen;
@@ -99,15 +127,14 @@ struct store {
     store_name *namev;
     size_t nnames, namecap;
 
-    pthread_t thread;
-    int thread_started;
+    store_writer writer[STORE_MAX_SHARDS];
+    unsigned nwriters; /* 1, or the number of shards of a sharded load */
+    int sharded;       /* a sharded load not merged yet (store_shards.c) */
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    int job;       /* 1 while the writer has `flight` to write */
-    int stop;      /* the writer thread should exit */
+    unsigned busy; /* writers that still have `flight` to write */
+    int stop;      /* the writer threads should exit */
     int in_flight; /* `flight` was submitted and its result not yet collected */
-    int wrc;       /* the writer's result for the last batch */
-    char werr[STORE_ERRLEN];
 };
 
 /* store_batch.c */
@@ -163,13 +190,29 @@ int store_refresh_reader(store *s, char *err, size_t errlen);
 int store_read_state(xap_db *db, const char *urn, json_t **state, char *err, size_t errlen);
 
 /* store_writer.c */
+/* Starts a thread for each of s->writer[0..nwriters), whose db (and shard,
+ * path) are set. 0, or -1 with a reason (none is left running). */
 int store_writer_start(store *s, char *err, size_t errlen);
+/* Stops the writer threads (they must be idle). */
 void store_writer_stop(store *s);
-/* Waits until the writer is idle; returns its result for the batch in
- * flight (0, or -1 with its reason). */
+/* Waits until every writer is idle; returns their result for the batch in
+ * flight (0, or -1 with the first reason) and puts their counts in it. */
 int store_writer_wait(store *s, char *err, size_t errlen);
-/* Hands `flight` to the writer (the writer must be idle). */
+/* Hands `flight` to the writers (they must be idle). */
 void store_writer_submit(store *s);
+/* The shard an entity's documents go to (hash: its store_entity.hash). */
+unsigned store_shard_of(uint64_t hash, unsigned nshards);
+
+/* store_shards.c */
+/* When the index s->wdb is empty, sets up s->nwriters (> 1) shard
+ * databases beside it and the read handle over them; 1 if it did, 0 if the
+ * index is not empty (nothing done), -1 with a reason. */
+int store_shards_open(store *s, unsigned nshards, char *err, size_t errlen);
+/* Merges the shards into the index (the writers stopped) and reopens it as
+ * the store's only database. 0, or -1 with a reason. */
+int store_shards_merge(store *s, char *err, size_t errlen);
+/* Closes the shards and removes their directories (a load not merged). */
+void store_shards_discard(store *s);
 
 /* Milliseconds of a monotonic clock. */
 double store_now_ms(void);

@@ -1,11 +1,13 @@
-/* store_writer.c — the writer thread: documents built and written, one
- * Xapian transaction per batch.
+/* store_writer.c — the writer threads: documents written, one Xapian
+ * transaction per batch and database.
  *
- * The writable database is single-threaded, so while a batch is in flight
- * only this thread touches it; the caller's thread meanwhile decodes and
+ * A writable database is single-threaded, so while a batch is in flight
+ * only its writer touches it; the caller's thread meanwhile decodes and
  * merges the next batch. Each batch is written in one transaction with the
  * stream offsets it covers, so either all of it (offsets included) is
- * visible or none.
+ * visible or none. With shards (store_shards.c) each writer writes the
+ * batch's entities of its own shard, all writers at once; the offsets go
+ * with the first shard.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -26,45 +28,46 @@ static int fail(char *err, size_t errlen, const char *what, const char *urn, con
     return -1;
 }
 
-static int write_entity(store *s, store_batch *b, store_entity *e, char *err,
-                        size_t errlen) {
+static int write_entity(store_writer *w, store_entity *e, char *err, size_t errlen) {
     char term[STORE_TERM_CAP];
     xap_err xe;
     if (e->action == STORE_ACT_NONE) return 0;
+    if (w->s->nwriters > 1 && store_shard_of(e->hash, w->s->nwriters) != w->shard) return 0;
     int tlen = doc_id_term(e->urn, term, sizeof term);
     if (tlen < 0) {
         snprintf(err, errlen, "URN too long for an id term: %.80s...", e->urn);
         return -1;
     }
     if (e->action == STORE_ACT_DELETE) {
-        if (xap_db_delete_by_term(s->wdb, term, (size_t)tlen, &xe) != XAP_OK)
+        if (xap_db_delete_by_term(w->db, term, (size_t)tlen, &xe) != XAP_OK)
             return fail(err, errlen, "deleting", e->urn, &xe);
-        b->deleted++;
+        w->deleted++;
         return 0;
     }
     xap_docid id;
     int rc = e->action == STORE_ACT_ADD
-                 ? xap_db_add_document(s->wdb, e->doc, &id, &xe)
-                 : xap_db_replace_by_term(s->wdb, term, (size_t)tlen, e->doc, &id, &xe);
+                 ? xap_db_add_document(w->db, e->doc, &id, &xe)
+                 : xap_db_replace_by_term(w->db, term, (size_t)tlen, e->doc, &id, &xe);
     /* The document stays with the batch: the caller's thread frees it when
-     * it reuses the batch (store_batch_clear), so that this thread, the
-     * bulk load's bottleneck, spends nothing on taking it apart. */
+     * it reuses the batch (store_batch_clear), so that the writers, the
+     * bulk load's bottleneck, spend nothing on taking it apart. */
     if (rc != XAP_OK)
         return fail(err, errlen, e->action == STORE_ACT_ADD ? "adding" : "replacing", e->urn, &xe);
-    b->written++;
+    w->written++;
     return 0;
 }
 
-static int write_batch(store *s, store_batch *b, char *err, size_t errlen) {
-    xap_db *db = s->wdb;
+static int write_batch(store_writer *w, store_batch *b, char *err, size_t errlen) {
+    xap_db *db = w->db;
     xap_err xe;
     double t0 = store_now_ms();
+    w->written = w->deleted = 0;
     if (xap_db_begin_transaction(db, 1, &xe) != XAP_OK)
         return fail(err, errlen, "starting a transaction", NULL, &xe);
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < b->nent; i++)
-        rc = write_entity(s, b, &b->ent[i], err, errlen);
-    for (size_t i = 0; rc == 0 && i < b->noff; i++) {
+        rc = write_entity(w, &b->ent[i], err, errlen);
+    for (size_t i = 0; rc == 0 && w->shard == 0 && i < b->noff; i++) {
         char key[1024], val[32];
         int kl = snprintf(key, sizeof key, "offset/%s/%" PRId32, b->off[i].topic,
                           b->off[i].partition);
@@ -83,68 +86,104 @@ static int write_batch(store *s, store_batch *b, char *err, size_t errlen) {
     if (rc != 0) {
         xap_err ce;
         (void)xap_db_cancel_transaction(db, &ce); /* may already be cancelled by Xapian */
-        b->written = b->deleted = 0;
+        w->written = w->deleted = 0;
         return -1;
     }
-    b->commit_ms = store_now_ms() - t0;
+    w->commit_ms = store_now_ms() - t0;
     return 0;
 }
 
 static void *writer_main(void *arg) {
-    store *s = arg;
+    store_writer *w = arg;
+    store *s = w->s;
     pthread_mutex_lock(&s->mu);
     for (;;) {
-        while (!s->job && !s->stop) pthread_cond_wait(&s->cv, &s->mu);
-        if (!s->job && s->stop) break;
+        while (!w->job && !s->stop) pthread_cond_wait(&s->cv, &s->mu);
+        if (!w->job && s->stop) break;
         store_batch *b = s->flight;
         pthread_mutex_unlock(&s->mu);
         char err[STORE_ERRLEN];
         err[0] = '\0';
-        int rc = write_batch(s, b, err, sizeof err);
+        int rc = write_batch(w, b, err, sizeof err);
         pthread_mutex_lock(&s->mu);
-        s->wrc = rc;
-        memcpy(s->werr, err, sizeof err);
-        s->job = 0;
+        w->rc = rc;
+        memcpy(w->err, err, sizeof err);
+        w->job = 0;
+        s->busy--;
         pthread_cond_broadcast(&s->cv);
     }
     pthread_mutex_unlock(&s->mu);
     return NULL;
 }
 
+unsigned store_shard_of(uint64_t hash, unsigned nshards) {
+    /* The high bits: the known-URN filter probes with the low ones. */
+    return (unsigned)((hash >> 40) % nshards);
+}
+
 int store_writer_start(store *s, char *err, size_t errlen) {
-    int rc = pthread_create(&s->thread, NULL, writer_main, s);
-    if (rc != 0) {
-        snprintf(err, errlen, "cannot start the writer thread: %s", strerror(rc));
-        return -1;
+    s->stop = 0;
+    for (unsigned i = 0; i < s->nwriters; i++) {
+        store_writer *w = &s->writer[i];
+        w->s = s;
+        w->job = w->rc = 0;
+        int rc = pthread_create(&w->thread, NULL, writer_main, w);
+        if (rc != 0) {
+            snprintf(err, errlen, "cannot start a writer thread: %s", strerror(rc));
+            store_writer_stop(s);
+            return -1;
+        }
+        w->started = 1;
     }
-    s->thread_started = 1;
     return 0;
 }
 
 void store_writer_stop(store *s) {
-    if (!s->thread_started) return;
     pthread_mutex_lock(&s->mu);
     s->stop = 1;
     pthread_cond_broadcast(&s->cv);
     pthread_mutex_unlock(&s->mu);
-    pthread_join(s->thread, NULL);
-    s->thread_started = 0;
+    for (unsigned i = 0; i < s->nwriters; i++) {
+        if (!s->writer[i].started) continue;
+        pthread_join(s->writer[i].thread, NULL);
+        s->writer[i].started = 0;
+    }
 }
 
 int store_writer_wait(store *s, char *err, size_t errlen) {
     pthread_mutex_lock(&s->mu);
-    while (s->job) pthread_cond_wait(&s->cv, &s->mu);
-    int rc = s->wrc;
-    if (rc != 0) snprintf(err, errlen, "%s", s->werr);
+    while (s->busy) pthread_cond_wait(&s->cv, &s->mu);
+    int rc = 0;
+    uint64_t written = 0, deleted = 0;
+    double ms = 0;
+    for (unsigned i = 0; i < s->nwriters; i++) {
+        store_writer *w = &s->writer[i];
+        if (w->rc != 0 && rc == 0) {
+            rc = w->rc;
+            snprintf(err, errlen, "%s", w->err);
+        }
+        written += w->written;
+        deleted += w->deleted;
+        if (w->commit_ms > ms) ms = w->commit_ms;
+    }
+    s->flight->written = written;
+    s->flight->deleted = deleted;
+    s->flight->commit_ms = ms;
     pthread_mutex_unlock(&s->mu);
     return rc;
 }
 
 void store_writer_submit(store *s) {
     pthread_mutex_lock(&s->mu);
-    s->wrc = 0;
-    s->werr[0] = '\0';
-    s->job = 1;
+    for (unsigned i = 0; i < s->nwriters; i++) {
+        store_writer *w = &s->writer[i];
+        w->rc = 0;
+        w->err[0] = '\0';
+        w->written = w->deleted = 0;
+        w->commit_ms = 0;
+        w->job = 1;
+    }
+    s->busy = s->nwriters;
     pthread_cond_broadcast(&s->cv);
     pthread_mutex_unlock(&s->mu);
 }

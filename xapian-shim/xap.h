@@ -60,6 +60,11 @@ xap_db *xap_db_open_read_multi(const char *const *paths, size_t n, xap_err *err)
  * when another writer has it. */
 xap_db *xap_db_open_write(const char *path, xap_err *err);
 void xap_db_close(xap_db *db);
+/* Merges the databases at paths[0..n) into a new database at `out` (which
+ * must not exist yet): documents renumbered source after source, each
+ * source's in its own order; metadata kept (the first source's value for
+ * a key several sources hold). */
+int xap_db_compact(const char *const *paths, size_t n, const char *out, xap_err *err);
 
 /* Brings a read handle to the latest committed revision; *changed is set to 1
  * when the revision moved. */

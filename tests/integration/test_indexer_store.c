@@ -114,7 +114,7 @@ END_TEST
 START_TEST(test_dead_letters_carry_origin_and_original) {
     char *dir = tmpdir_new(), err[512];
     json_t *dead = json_array();
-    store_options opt = {0, collect_dead, dead};
+    store_options opt = {.dead_letter = collect_dead, .dead_letter_ctx = dead};
     store *st = store_open(dir, &opt, err, sizeof err);
     ck_assert_msg(st != NULL, "%s", err);
 
@@ -160,7 +160,7 @@ END_TEST
 START_TEST(test_dead_letters_keep_union_wrappers) {
     char *dir = tmpdir_new(), err[512];
     json_t *dead = json_array();
-    store_options opt = {0, collect_dead, dead};
+    store_options opt = {.dead_letter = collect_dead, .dead_letter_ctx = dead};
     store *st = store_open(dir, &opt, err, sizeof err);
     ck_assert_msg(st != NULL, "%s", err);
     store_origin o = {"test", NULL, -1, 1};
@@ -193,7 +193,7 @@ END_TEST
 
 START_TEST(test_feed_says_when_the_batch_is_full) {
     char *dir = tmpdir_new(), err[512];
-    store_options opt = {3, NULL, NULL};
+    store_options opt = {.batch_events = 3};
     store *st = store_open(dir, &opt, err, sizeof err);
     ck_assert_msg(st != NULL, "%s", err);
     store_origin o = {"test", NULL, -1, 1};
@@ -273,6 +273,141 @@ START_TEST(test_pipelined_commits_merge_every_event) {
 }
 END_TEST
 
+static int exists(const char *dir, const char *suffix) {
+    char path[1024];
+    snprintf(path, sizeof path, "%s%s", dir, suffix);
+    return access(path, F_OK) == 0;
+}
+
+/* The same stream as pipelined_commits (names, tags one or three batches
+ * later), plus a deletion, into `dir` with `shards` writers; then the index
+ * is closed (store_finish first unless `drop`). */
+static void load_stream(const char *dir, unsigned shards, int drop) {
+    char err[512];
+    store_options opt = {.batch_events = 0, .shards = shards};
+    store *st = store_open(dir, &opt, err, sizeof err);
+    ck_assert_msg(st != NULL, "%s", err);
+    if (shards > 1) /* the load really goes to shards */
+        ck_assert(exists(dir, ".shard0") && exists(dir, ".shard1"));
+    enum { N = 40 };
+    store_origin o = {"test", NULL, -1, 0};
+    for (int batch = 0; batch < N + 3; batch++) {
+        char name[32], json[96];
+        if (batch < N) {
+            snprintf(name, sizeof name, "db.p%d", batch);
+            snprintf(json, sizeof json, "{\"name\":\"p%d\",\"description\":\"word%d\"}", batch,
+                     batch % 7);
+            char *ev = event(name, "datasetProperties", json);
+            ck_assert_int_eq(feed(st, ev, &o), 0);
+            free(ev);
+        }
+        int k = batch % 2 ? batch - 1 : batch - 3;
+        if (k >= 0 && k < N) {
+            snprintf(name, sizeof name, "db.p%d", k);
+            snprintf(json, sizeof json, "{\"tags\":[{\"tag\":\"urn:li:tag:k%d\"}]}", k);
+            char *ev = event(name, "globalTags", json);
+            ck_assert_int_eq(feed(st, ev, &o), 0);
+            free(ev);
+        }
+        if (batch == 20) {
+            const char *del = "{\"entityUrn\":\"urn:li:dataset:(urn:li:dataPlatform:hive,db.p5,PROD)\","
+                              "\"changeType\":\"DELETE\"}";
+            ck_assert_int_eq(feed(st, del, &o), 0);
+        }
+        ck_assert_int_eq(store_commit_async(st, err, sizeof err), 0);
+    }
+    ck_assert_int_eq(store_sync(st, err, sizeof err), 0);
+    if (!drop) {
+        ck_assert_msg(store_finish(st, err, sizeof err) == 0, "%s", err);
+        ck_assert_uint_eq(store_entity_count(st), N - 1);
+    }
+    store_close(st);
+}
+
+/* id term → "data \x01 term:wdf ..." of every document, sorted by id. */
+static json_t *documents(const char *dir) {
+    xap_err xe;
+    xap_db *db = xap_db_open_read(dir, &xe);
+    ck_assert_ptr_nonnull(db);
+    json_t *docs = json_object();
+    xap_docid last = 0;
+    ck_assert_int_eq(xap_db_lastdocid(db, &last, &xe), XAP_OK);
+    for (xap_docid id = 1; id <= last; id++) {
+        xap_doc *doc = xap_db_get_document(db, id, &xe);
+        if (!doc) continue;
+        char *data;
+        size_t len;
+        ck_assert_int_eq(xap_doc_get_data(doc, &data, &len, &xe), XAP_OK);
+        json_t *terms = json_array();
+        char idterm[512] = "";
+        xap_termiter *it = xap_doc_termlist(doc, &xe);
+        ck_assert_ptr_nonnull(it);
+        const char *t;
+        size_t tl;
+        uint32_t wdf;
+        while (xap_termiter_next(it, &t, &tl, &wdf, &xe) == 1) {
+            json_array_append_new(terms, json_stringn(t, tl));
+            if (t[0] == 'Q' && tl < sizeof idterm) snprintf(idterm, sizeof idterm, "%.*s", (int)tl, t);
+        }
+        xap_termiter_free(it);
+        ck_assert(idterm[0]);
+        json_object_set_new(docs, idterm, json_pack("{s:s%, s:o}", "data", data, len, "terms", terms));
+        free(data);
+        xap_doc_free(doc);
+    }
+    xap_db_close(db);
+    return docs;
+}
+
+/* A load into an empty index written as two shards and merged ends with the
+ * documents one writer makes, and no shard left behind. */
+START_TEST(test_sharded_load_same_documents) {
+    char *one = tmpdir_new(), *two = tmpdir_new();
+    load_stream(one, 1, 0);
+    load_stream(two, 2, 0);
+    ck_assert(!exists(two, ".shard0") && !exists(two, ".shard1") && !exists(two, ".merged0"));
+    json_t *a = documents(one), *b = documents(two);
+    ck_assert_uint_eq(json_object_size(a), 39);
+    ck_assert_msg(json_equal(a, b), "a sharded load made other documents");
+    json_decref(a);
+    json_decref(b);
+    tmpdir_free(one);
+    tmpdir_free(two);
+}
+END_TEST
+
+/* Shards are only for an empty index: updates go to the index itself; and
+ * a sharded load closed without store_finish leaves nothing. */
+START_TEST(test_shards_only_into_an_empty_index) {
+    char *dir = tmpdir_new(), err[512];
+    load_stream(dir, 1, 0);
+    store_options opt = {.shards = 2};
+    store *st = store_open(dir, &opt, err, sizeof err);
+    ck_assert_msg(st != NULL, "%s", err);
+    ck_assert(!exists(dir, ".shard0"));
+    char *ev = event("db.new", "datasetProperties", "{\"name\":\"new\"}");
+    store_origin o = {"test", NULL, -1, 0};
+    ck_assert_int_eq(feed(st, ev, &o), 0);
+    free(ev);
+    ck_assert_int_eq(store_commit(st, err, sizeof err), 0);
+    ck_assert_uint_eq(store_entity_count(st), 40);
+    ck_assert_int_eq(store_finish(st, err, sizeof err), 0);
+    store_close(st);
+
+    char *empty = tmpdir_new();
+    load_stream(empty, 2, 1);
+    ck_assert(!exists(empty, ".shard0") && !exists(empty, ".shard1"));
+    xap_err xe;
+    xap_db *db = xap_db_open_read(empty, &xe);
+    uint32_t n = 1;
+    ck_assert_int_eq(xap_db_doccount(db, &n, &xe), XAP_OK);
+    ck_assert_uint_eq(n, 0);
+    xap_db_close(db);
+    tmpdir_free(dir);
+    tmpdir_free(empty);
+}
+END_TEST
+
 START_TEST(test_second_writer_is_refused) {
     char *dir = tmpdir_new(), err[512];
     store_options opt = {0};
@@ -290,7 +425,7 @@ END_TEST
 START_TEST(test_feed_buffer_splits_arrays) {
     char *dir = tmpdir_new(), err[512];
     json_t *dead = json_array();
-    store_options opt = {0, collect_dead, dead};
+    store_options opt = {.dead_letter = collect_dead, .dead_letter_ctx = dead};
     store *st = store_open(dir, &opt, err, sizeof err);
     ck_assert_msg(st != NULL, "%s", err);
     char *a = event("db.x", "datasetProperties", "{\"name\":\"x\"}");
@@ -371,6 +506,8 @@ static Suite *store_suite(void) {
     tcase_add_test(tc, test_offsets_committed_with_the_batch);
     tcase_add_test(tc, test_dead_letters_carry_origin_and_original);
     tcase_add_test(tc, test_dead_letters_keep_union_wrappers);
+    tcase_add_test(tc, test_sharded_load_same_documents);
+    tcase_add_test(tc, test_shards_only_into_an_empty_index);
     tcase_add_test(tc, test_feed_says_when_the_batch_is_full);
     tcase_add_test(tc, test_pipelined_commits_merge_every_event);
     tcase_add_test(tc, test_second_writer_is_refused);
