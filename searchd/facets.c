@@ -114,23 +114,6 @@ static int per_document(uint64_t matched, uint32_t lastdocid, const ds_value *va
     return FACETS_NS_DOC * m * (1 + postings / n) < by_value;
 }
 
-/* Each matching document's values, counted. */
-static int count_by_docs(docsets *ds, xap_db *db, const field_def *f,
-                         const roaring_bitmap_t *match, uint32_t *cnt, xap_err *err)
-{
-    const uint32_t *off, *ids;
-    if (docsets_facet_docs(ds, db, f, &off, &ids, err) != 0)
-        return -1;
-    uint32_t last = docsets_lastdocid(ds), buf[1024], got;
-    roaring_uint32_iterator_t it;
-    roaring_init_iterator(match, &it);
-    while ((got = roaring_read_uint32_iterator(&it, buf, 1024)) > 0)
-        for (uint32_t i = 0; i < got && buf[i] <= last; i++)
-            for (uint32_t j = off[buf[i]]; j < off[buf[i] + 1]; j++)
-                cnt[ids[j]]++;
-    return 0;
-}
-
 /* One value's count while a field is counted. */
 typedef struct value_count {
     uint32_t idx; /* into the field's values, which are in byte order */
@@ -175,37 +158,35 @@ static void top_add(value_count *h, size_t *n, size_t keep, value_count v)
     h[i] = v;
 }
 
-static int count_field(const facet_req *fr, docsets *ds, xap_db *db, const field_def *f,
-                       const roaring_bitmap_t *match, xap_facet_count **out, size_t *nout,
-                       xap_err *err)
-{
+/* One requested field while it is counted. */
+typedef struct field_count {
+    const field_def *f;
     const ds_value *vals;
     size_t nv;
-    if (docsets_facet(ds, db, f, &vals, &nv, err) != 0)
-        return -1;
-    size_t keep = nv < fr->max_values ? nv : fr->max_values;
+    uint32_t *cnt;       /* per value */
+    const uint32_t *off; /* per document: its values are ids[off[d] .. off[d + 1]) */
+    const uint32_t *ids;
+} field_count;
+
+/* The counts of fc kept as facet values: the best fr->max_values, in the
+ * order of the shim's facet counter. */
+static int keep_best(const facet_req *fr, const field_count *fc, xap_facet_count **out,
+                     size_t *nout, xap_err *err)
+{
+    size_t keep = fc->nv < fr->max_values ? fc->nv : fr->max_values;
     value_count *top = malloc((keep ? keep : 1) * sizeof *top);
-    uint32_t *cnt = calloc(nv ? nv : 1, sizeof *cnt);
     xap_facet_count *c = NULL;
     size_t n = 0;
-    if (!top || !cnt)
+    if (!top)
         goto nomem;
-    uint64_t matched = roaring_bitmap_get_cardinality(match);
-    if (per_document(matched, docsets_lastdocid(ds), vals, nv)) {
-        if (count_by_docs(ds, db, f, match, cnt, err) != 0)
-            goto fail;
-    } else {
-        for (size_t i = 0; i < nv; i++)
-            cnt[i] = (uint32_t)roaring_bitmap_and_cardinality(match, vals[i].docs);
-    }
-    for (size_t i = 0; i < nv; i++)
-        if (cnt[i] && vals[i].len) /* the shim's counter skips empty values too */
-            top_add(top, &n, keep, (value_count){(uint32_t)i, cnt[i]});
+    for (size_t i = 0; i < fc->nv; i++)
+        if (fc->cnt[i] && fc->vals[i].len) /* the shim's counter skips empty values too */
+            top_add(top, &n, keep, (value_count){(uint32_t)i, fc->cnt[i]});
     qsort(top, n, sizeof *top, by_count);
     if (n && !(c = calloc(n, sizeof *c)))
         goto nomem;
     for (size_t k = 0; k < n; k++) {
-        const ds_value *v = &vals[top[k].idx];
+        const ds_value *v = &fc->vals[top[k].idx];
         if (!(c[k].value = malloc(v->len + 1))) {
             xap_facet_counts_free(c, k);
             c = NULL;
@@ -217,31 +198,75 @@ static int count_field(const facet_req *fr, docsets *ds, xap_db *db, const field
         c[k].count = top[k].count;
     }
     free(top);
-    free(cnt);
     *out = c;
     *nout = n;
     return 0;
 nomem:
-    if (err) {
-        err->code = XAP_E_NOMEM;
-        snprintf(err->msg, sizeof err->msg, "facets: out of memory counting '%s'", f->name);
-    }
-fail:
     free(top);
-    free(cnt);
+    err->code = XAP_E_NOMEM;
+    snprintf(err->msg, sizeof err->msg, "facets: out of memory counting '%s'", fc->f->name);
     return -1;
+}
+
+/* The fields counted per document, in one walk of the match set: each
+ * matching document's values of every such field added up. */
+static void count_by_docs(field_count *const *v, size_t n, const roaring_bitmap_t *match,
+                          uint32_t last)
+{
+    uint32_t buf[1024], got;
+    roaring_uint32_iterator_t it;
+    roaring_init_iterator(match, &it);
+    while ((got = roaring_read_uint32_iterator(&it, buf, 1024)) > 0)
+        for (size_t k = 0; k < n; k++) {
+            const uint32_t *off = v[k]->off, *ids = v[k]->ids;
+            uint32_t *cnt = v[k]->cnt;
+            for (uint32_t i = 0; i < got && buf[i] <= last; i++)
+                for (uint32_t j = off[buf[i]]; j < off[buf[i] + 1]; j++)
+                    cnt[ids[j]]++;
+        }
 }
 
 int facets_count(const facet_req *fr, docsets *ds, xap_db *db, const roaring_bitmap_t *match,
                  facet_run *run, xap_err *err)
 {
+    field_count fc[SD_FACETS_MAX], *by_doc[SD_FACETS_MAX];
+    size_t nby_doc = 0;
+    int rc = -1;
+    memset(fc, 0, sizeof fc);
+    uint64_t matched = roaring_bitmap_get_cardinality(match);
+    uint32_t last = docsets_lastdocid(ds);
     for (size_t i = 0; i < fr->n; i++) {
-        if (count_field(fr, ds, db, fr->fields[i], match, &run->counts[i], &run->ncounts[i],
-                        err) != 0)
-            return -1;
+        field_count *c = &fc[i];
+        c->f = fr->fields[i];
+        if (docsets_facet(ds, db, c->f, &c->vals, &c->nv, err) != 0)
+            goto done;
+        if (!(c->cnt = calloc(c->nv ? c->nv : 1, sizeof *c->cnt))) {
+            err->code = XAP_E_NOMEM;
+            snprintf(err->msg, sizeof err->msg, "facets: out of memory counting '%s'",
+                     c->f->name);
+            goto done;
+        }
+        if (per_document(matched, last, c->vals, c->nv)) {
+            if (docsets_facet_docs(ds, db, c->f, &c->off, &c->ids, err) != 0)
+                goto done;
+            by_doc[nby_doc++] = c;
+        } else {
+            for (size_t k = 0; k < c->nv; k++)
+                c->cnt[k] = (uint32_t)roaring_bitmap_and_cardinality(match, c->vals[k].docs);
+        }
+    }
+    if (nby_doc)
+        count_by_docs(by_doc, nby_doc, match, last);
+    for (size_t i = 0; i < fr->n; i++) {
+        if (keep_best(fr, &fc[i], &run->counts[i], &run->ncounts[i], err) != 0)
+            goto done;
         run->counted = i + 1;
     }
-    return 0;
+    rc = 0;
+done:
+    for (size_t i = 0; i < fr->n; i++)
+        free(fc[i].cnt);
+    return rc;
 }
 
 json_t *facets_json(const facet_req *fr, const facet_run *run, xap_err *err)
