@@ -345,6 +345,97 @@ START_TEST(test_fixtures_indexed_and_found_by_name) {
 }
 END_TEST
 
+/* Every term of document `id` with its wdf, "term:wdf" in term order. */
+static json_t *terms_of(xap_db *db, xap_docid id) {
+    xap_err xe;
+    xap_doc *doc = xap_db_get_document(db, id, &xe);
+    ck_assert_ptr_nonnull(doc);
+    xap_termiter *it = xap_doc_termlist(doc, &xe);
+    ck_assert_ptr_nonnull(it);
+    json_t *terms = json_array();
+    const char *t;
+    size_t len;
+    uint32_t wdf;
+    while (xap_termiter_next(it, &t, &len, &wdf, &xe) == 1)
+        json_array_append_new(terms, json_sprintf("%.*s:%u", (int)len, t, wdf));
+    xap_termiter_free(it);
+    xap_doc_free(doc);
+    return terms;
+}
+
+/* The fixtures loaded with --shards 2 (parallel writers, merged at the end)
+ * give every entity the state and terms a load with one writer gives, and
+ * leave no shard behind. */
+START_TEST(test_fixtures_sharded_same_documents) {
+    const char *fixtures = getenv("MDX_FIXTURES");
+    ck_assert_msg(fixtures != NULL, "MDX_FIXTURES is not set (run through tests/run-suite)");
+    fixture_files = json_array();
+    ck_assert_int_eq(nftw(fixtures, collect_fixture, 16, FTW_PHYS), 0);
+    char *dir = tmpdir_new(), *one = path_in(dir, "one"), *two = path_in(dir, "two"),
+         *log = path_in(dir, "log");
+    const char *args[64] = {"--db", one, "--batch", "50"};
+    size_t na = 4, i;
+    json_t *v;
+    json_array_foreach(fixture_files, i, v) {
+        ck_assert_int_lt(na, 60);
+        args[na++] = json_string_value(v);
+    }
+    args[na] = NULL;
+    ck_assert_int_eq(run_indexer(args, NULL, log), 0);
+    const char *sharded[66] = {"--db", two, "--shards", "2"};
+    memcpy(sharded + 4, args + 2, (na - 1) * sizeof *args); /* --batch 50 and the files */
+    ck_assert_int_eq(run_indexer(sharded, NULL, log), 0);
+    char *shard0 = NULL;
+    ck_assert_int_ge(asprintf(&shard0, "%s.shard0", two), 0);
+    ck_assert_msg(access(shard0, F_OK) != 0, "%s is left behind", shard0);
+
+    xap_db *a = open_index(one), *b = open_index(two);
+    ck_assert_uint_gt(doc_count(a), 100);
+    ck_assert_uint_eq(doc_count(b), doc_count(a));
+    xap_termiter *ids = xap_db_allterms(a, "Q", 1, &(xap_err){0});
+    ck_assert_ptr_nonnull(ids);
+    const char *t;
+    size_t len;
+    uint32_t freq;
+    size_t compared = 0;
+    while (xap_termiter_next(ids, &t, &len, &freq, &(xap_err){0}) == 1) {
+        xap_docid da = 0, db = 0;
+        xap_err xe;
+        ck_assert_int_eq(xap_db_find_by_term(a, t, len, &da, &xe), XAP_OK);
+        ck_assert_int_eq(xap_db_find_by_term(b, t, len, &db, &xe), XAP_OK);
+        ck_assert_msg(db != 0, "no document for %.*s in the sharded load", (int)len, t);
+        json_t *ta = terms_of(a, da), *tb = terms_of(b, db);
+        ck_assert_msg(json_equal(ta, tb), "other terms for %.*s", (int)len, t);
+        json_decref(ta);
+        json_decref(tb);
+        compared++;
+    }
+    xap_termiter_free(ids);
+    ck_assert_uint_eq(compared, doc_count(a));
+    json_t *urns = json_object();
+    json_array_foreach(fixture_files, i, v) {
+        json_t *events = json_load_file(json_string_value(v), 0, NULL), *ev;
+        size_t j;
+        json_array_foreach(events, j, ev) {
+            const char *urn = event_urn(ev);
+            if (!urn || json_object_get(urns, urn)) continue;
+            json_object_set_new(urns, urn, json_true());
+            json_t *sa = state_of(a, urn), *sb = state_of(b, urn);
+            ck_assert_msg(json_equal(sa, sb), "another state for %s", urn);
+            json_decref(sa);
+            json_decref(sb);
+        }
+        json_decref(events);
+    }
+    xap_db_close(a);
+    xap_db_close(b);
+    json_decref(urns);
+    json_decref(fixture_files);
+    free(shard0), free(one), free(two), free(log);
+    tmpdir_free(dir);
+}
+END_TEST
+
 /* ---- hand-written events ------------------------------------------------ */
 
 #define DS(name) "urn:li:dataset:(urn:li:dataPlatform:hive," name ",PROD)"
@@ -767,6 +858,10 @@ START_TEST(test_usage_errors_exit_2) {
     ck_assert_int_eq(run_indexer(bad_opt, NULL, log), 2);
     const char *bad_batch[] = {"--db", dir, "--batch", "many", NULL};
     ck_assert_int_eq(run_indexer(bad_batch, NULL, log), 2);
+    const char *no_shards[] = {"--db", dir, "--shards", "0", NULL};
+    ck_assert_int_eq(run_indexer(no_shards, NULL, log), 2);
+    const char *too_many[] = {"--db", dir, "--shards", "9", NULL};
+    ck_assert_int_eq(run_indexer(too_many, NULL, log), 2);
     free(log);
     tmpdir_free(dir);
 }
@@ -792,6 +887,7 @@ static Suite *indexer_suite(void) {
     TCase *tc = tcase_create("indexer");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_fixtures_indexed_and_found_by_name);
+    tcase_add_test(tc, test_fixtures_sharded_same_documents);
     tcase_add_test(tc, test_bad_events_dead_lettered_rest_indexed);
     tcase_add_test(tc, test_entity_delete_removes_document);
     tcase_add_test(tc, test_status_removed_adds_removed_term);
