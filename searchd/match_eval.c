@@ -918,10 +918,18 @@ done:
 /* ---- ranking by classes of text score ------------------------------------------ */
 
 /* Documents in descending order of the prior of (slot, factor, cap), then
- * ascending docid — for the revision the calling thread last used. */
+ * ascending docid — for the revision the calling thread last used. A walk
+ * stops after the first few thousand documents, so the order is only
+ * bucketed (one counting pass over the index) and each bucket sorted when
+ * the walk first reaches it: a new revision costs milliseconds, not a sort
+ * of the whole index. */
+#define POP_BUCKETS 4096
+
 static _Thread_local uint32_t *pop_order;
 static _Thread_local double *pop_key; /* by docid */
 static _Thread_local size_t pop_len;
+static _Thread_local uint32_t pop_end[POP_BUCKETS]; /* bucket b is [pop_end[b-1], pop_end[b]) */
+static _Thread_local unsigned char pop_sorted[POP_BUCKETS];
 static _Thread_local uint64_t pop_revision;
 static _Thread_local double pop_factor, pop_cap;
 static _Thread_local unsigned pop_slot;
@@ -932,6 +940,20 @@ static int pop_cmp(const void *a, const void *b)
     if (pop_key[x] != pop_key[y])
         return pop_key[x] > pop_key[y] ? -1 : 1;
     return x < y ? -1 : x > y;
+}
+
+/* Bucket 0 holds the documents at the cap, the last one those without a
+ * prior (each all equal, so in docid order as filled); the others split
+ * the keys between by value, highest first. */
+static unsigned pop_bucket(double key, double cap, double top)
+{
+    if (!(key > 0))
+        return POP_BUCKETS - 1;
+    if (key >= cap)
+        return 0;
+    double r = top > 0 ? (top - key) / top : 0;
+    unsigned b = 1 + (unsigned)(r * (POP_BUCKETS - 3));
+    return b > POP_BUCKETS - 2 ? POP_BUCKETS - 2 : b;
 }
 
 static const uint32_t *popularity_order(me_ctx *c, const mt_node *prior, size_t *len, xap_err *err)
@@ -953,22 +975,27 @@ static const uint32_t *popularity_order(me_ctx *c, const mt_node *prior, size_t 
         free(key);
         return oom(err);
     }
+    double top = 0;
     for (uint32_t d = 0; d <= last; d++) {
         double w = prior->factor * l[d];
         key[d] = w < prior->cap ? w : prior->cap;
+        if (key[d] < prior->cap && key[d] > top)
+            top = key[d];
     }
-    /* Documents without weight keep docid order after the others. */
-    size_t n = 0, z = 0;
+    uint32_t count[POP_BUCKETS] = {0};
     for (uint32_t d = 1; d <= last; d++)
-        if (key[d] > 0)
-            o[n++] = d;
+        count[pop_bucket(key[d], prior->cap, top)]++;
+    uint32_t at[POP_BUCKETS], sum = 0;
+    for (unsigned b = 0; b < POP_BUCKETS; b++) {
+        at[b] = sum;
+        sum += count[b];
+        pop_end[b] = sum;
+        pop_sorted[b] = b == 0 || b == POP_BUCKETS - 1 || count[b] < 2;
+    }
+    for (uint32_t d = 1; d <= last; d++)
+        o[at[pop_bucket(key[d], prior->cap, top)]++] = d;
     free(pop_key);
     pop_key = key;
-    qsort(o, n, sizeof *o, pop_cmp);
-    z = n;
-    for (uint32_t d = 1; d <= last; d++)
-        if (!(key[d] > 0))
-            o[z++] = d;
     free(pop_order);
     pop_order = o;
     pop_len = last;
@@ -978,6 +1005,26 @@ static const uint32_t *popularity_order(me_ctx *c, const mt_node *prior, size_t 
     pop_cap = prior->cap;
     *len = pop_len;
     return pop_order;
+}
+
+/* Makes position i of the order final (sorts its bucket on first visit);
+ * returns the end of i's bucket. */
+static size_t pop_settle(size_t i)
+{
+    unsigned lo = 0, hi = POP_BUCKETS - 1;
+    while (lo < hi) { /* the bucket whose end is the first past i */
+        unsigned mid = (lo + hi) / 2;
+        if (pop_end[mid] > i)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    if (!pop_sorted[lo]) {
+        size_t from = lo ? pop_end[lo - 1] : 0;
+        qsort(pop_order + from, pop_end[lo] - from, sizeof *pop_order, pop_cmp);
+        pop_sorted[lo] = 1;
+    }
+    return pop_end[lo];
 }
 
 typedef struct tclass {
@@ -1171,7 +1218,10 @@ static int top_classes(me_ctx *c, const roaring_bitmap_t *set, size_t k, me_hit 
             rc = -1;
             goto done;
         }
+        size_t settled = 0;
         for (size_t i = 0; i < len; i++) {
+            if (i == settled)
+                settled = pop_settle(i);
             uint32_t d = o[i];
             double key = pop_key[d];
             if (hp.n == k) {
