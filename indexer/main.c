@@ -59,7 +59,9 @@ static int run(const idx_options *o) {
         fprintf(stderr, PROG ": committing to %s: %s\n", o->db, err);
         status = 1;
     }
-    if (status == 0 && store_finish(st, err, sizeof err) != 0) {
+    /* Even after an input error: the batches committed stay in the index,
+     * with shards as with one writer. */
+    if (store_finish(st, err, sizeof err) != 0) {
         progress_clear(&prog);
         fprintf(stderr, PROG ": %s\n", err);
         status = 1;
