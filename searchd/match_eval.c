@@ -2,6 +2,7 @@
 #include "searchd/match_eval.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -377,10 +378,20 @@ static _Thread_local size_t acc_len;
  * iterator over dense containers. As long as acc: no set holds more. */
 static _Thread_local uint32_t *ids;
 
+/* The thread's arrays are freed when it exits (the key's destructor). */
+static pthread_once_t thread_key_once = PTHREAD_ONCE_INIT;
+static pthread_key_t thread_key;
+static void thread_exit(void *unused);
+static void thread_key_make(void)
+{
+    pthread_key_create(&thread_key, thread_exit);
+}
+
 static int acc_ready(uint32_t last, xap_err *err)
 {
     if (acc_len > last)
         return 0;
+    pthread_once(&thread_key_once, thread_key_make);
     size_t len = (size_t)last + 1 + ((size_t)last >> 3); /* room to grow */
     double *a = calloc(len, sizeof *a);
     uint32_t *b = malloc(len * sizeof *b);
@@ -395,6 +406,7 @@ static int acc_ready(uint32_t last, xap_err *err)
     acc = a;
     ids = b;
     acc_len = len;
+    pthread_setspecific(thread_key, acc); /* any non-NULL value: the destructor runs */
     return 0;
 }
 
@@ -1311,4 +1323,17 @@ int me_top_by_value(me_ctx *c, const roaring_bitmap_t *set, unsigned slot, size_
     if (!v || acc_ready(docsets_lastdocid(c->ds), err) != 0)
         return -1;
     return select_top(set, k, value_score, v, out, n, err);
+}
+
+static void thread_exit(void *unused)
+{
+    (void)unused;
+    free(acc);
+    free(ids);
+    free(logv);
+    free(pop_order);
+    free(pop_key);
+    acc = pop_key = logv = NULL;
+    ids = pop_order = NULL;
+    acc_len = logv_len = pop_len = 0;
 }
