@@ -2,15 +2,17 @@
  * document sets.
  *
  * The match set of a tree is bitmap algebra over its terms' document sets
- * (docsets.h): exact, whatever its size, in microseconds to a few
- * milliseconds at 1M documents. The ranking adds each node's weight
- * (match_tree.h) into a per-thread score array, one pass per leaf over the
- * documents that both match it and are in the set being ranked, then keeps
- * the best k in a heap: the work is proportional to the postings the
- * query's terms hold among the matches, with no document read from disk.
+ * (docsets.h), top-down so that the narrowest part of an AND restricts the
+ * rest: exact whatever its size, microseconds to a few milliseconds at 1M
+ * documents. Ranking adds each leaf's weight (match_tree.h) into a
+ * per-thread score array over the documents that both match it and are
+ * ranked (a leaf held by most of them as a base plus a debit to the rest),
+ * and avoids scoring every match when the weights allow: MaxScore over
+ * selective leaves, or classes of equal text score walked in descending
+ * popularity (me_top says when). No document is read from disk.
  *
  * Ordering is Xapian's: score descending, then docid ascending. Scores
- * within SE_SCORE_EPS (relative) of each other count as equal, so that the
+ * within ME_SCORE_EPS (relative) of each other count as equal, so that the
  * order of additions (which differs from Xapian's) never decides between
  * documents that matched the same way.
  */
