@@ -1,7 +1,33 @@
-/* health_api.c — liveness and index state (see health_api.h). */
+/* health_api.c — liveness, index state and the in-memory structures
+ * derived from it (see health_api.h). */
 #include "searchd/health_api.h"
 
+#include "searchd/docsets.h"
+#include "searchd/lexicon.h"
+#include "searchd/match_eval.h"
 #include "searchd/reader.h"
+
+/* What the background builders hold and how searches were ranked: an
+ * operator's view of the memory and CPU the in-memory search costs. */
+static json_t *memory_json(void)
+{
+    lexicon_stats ls;
+    docsets_stats ds;
+    me_stats ms;
+    lexicon_get_stats(&ls);
+    docsets_get_stats(&ds);
+    me_get_stats(&ms);
+    return json_pack(
+        "{s:{s:I,s:I,s:I,s:f,s:I,s:I,s:I,s:b},s:{s:I,s:I,s:I,s:I,s:I,s:f},s:{s:I,s:I,s:I}}",
+        "lexicon", "revision", (json_int_t)ls.revision, "builds", (json_int_t)ls.builds,
+        "failures", (json_int_t)ls.failures, "last_build_ms", ls.last_build_ms, "words",
+        (json_int_t)ls.words, "names", (json_int_t)ls.names, "bytes", (json_int_t)ls.memory,
+        "building", ls.building, "docsets", "revision", (json_int_t)ds.revision, "terms",
+        (json_int_t)ds.terms, "bytes", (json_int_t)(ds.bytes + ds.other_bytes), "prebuilt",
+        (json_int_t)ds.prebuilt, "misses", (json_int_t)ds.misses, "prebuild_ms", ds.prebuild_ms,
+        "rankings", "scored_all", (json_int_t)ms.scored_all, "maxscore",
+        (json_int_t)ms.maxscore, "classes", (json_int_t)ms.classes);
+}
 
 void health_api_handle(request *r)
 {
@@ -16,7 +42,8 @@ void health_api_handle(request *r)
                                  req_error_code(status), "message", err));
         return;
     }
-    req_reply_json(r, 200, json_pack("{s:s,s:I,s:I,s:s}", "status", "ok", "docs",
+    req_reply_json(r, 200, json_pack("{s:s,s:I,s:I,s:s,s:o}", "status", "ok", "docs",
                                      (json_int_t)rd->doccount, "revision",
-                                     (json_int_t)rd->revision, "db", reader_db_path()));
+                                     (json_int_t)rd->revision, "db", reader_db_path(), "memory",
+                                     memory_json()));
 }

@@ -1,6 +1,10 @@
 /* health_api.h — GET /healthz.
  *
- * 200 {"status": "ok", "docs": N, "revision": R} when the index can be read;
+ * 200 {"status": "ok", "docs": N, "revision": R, "db": path, "memory": {...}}
+ * when the index can be read; "memory" has what the background builders
+ * hold ("lexicon": vocabulary and autocomplete; "docsets": the document sets
+ * searches run on, their revision, bitmaps, bytes, prebuild time) and how
+ * searches were ranked ("rankings": every match scored, MaxScore, classes);
  * 503 {"status": "unavailable", "error": {...}} while it does not exist yet
  * (searchd starts before the first commit and serves once it appears).
  */

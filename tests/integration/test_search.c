@@ -660,6 +660,30 @@ START_TEST(browse_without_words_lists_everything_filtered)
 }
 END_TEST
 
+/* /healthz shows the in-memory structures searches run on: the document
+ * sets of the revision just searched, and that a ranking was made. */
+START_TEST(health_shows_the_sets_searches_run_on)
+{
+    json_t *res = se_search(g_port, "q", "customer", NULL);
+    ck_assert_int_gt(total_of(res), 0);
+    json_decref(res);
+    json_t *h = se_get(g_port, NULL, "/healthz", NULL);
+    json_t *mem = json_object_get(h, "memory");
+    ck_assert_ptr_nonnull(mem);
+    json_t *ds = json_object_get(mem, "docsets"), *rk = json_object_get(mem, "rankings");
+    ck_assert_int_eq(json_integer_value(json_object_get(ds, "revision")),
+                     json_integer_value(json_object_get(h, "revision")));
+    ck_assert_int_gt(json_integer_value(json_object_get(ds, "terms")), 0);
+    ck_assert_int_gt(json_integer_value(json_object_get(ds, "bytes")), 0);
+    ck_assert_int_gt(json_integer_value(json_object_get(rk, "scored_all")) +
+                         json_integer_value(json_object_get(rk, "maxscore")) +
+                         json_integer_value(json_object_get(rk, "classes")),
+                     0);
+    ck_assert_ptr_nonnull(json_object_get(json_object_get(mem, "lexicon"), "words"));
+    json_decref(h);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("search");
@@ -678,6 +702,7 @@ static Suite *suite(void)
     tcase_add_test(tc, filters_and_across_fields_or_within);
     tcase_add_test(tc, all_words_must_match_then_words_are_dropped);
     tcase_add_test(tc, paging_is_consistent);
+    tcase_add_test(tc, health_shows_the_sets_searches_run_on);
     tcase_add_test(tc, removed_entities_are_hidden);
     tcase_add_test(tc, an_entity_is_returned_merged);
     tcase_add_test(tc, browse_without_words_lists_everything_filtered);
