@@ -32,10 +32,8 @@ typedef struct fixture {
 
 static char *path_in(const fixture *f, const char *name)
 {
-    size_t n = strlen(f->dir) + strlen(name) + 2;
-    char *p = malloc(n);
+    char *p = te_path_in(f->dir, name);
     ck_assert_ptr_nonnull(p);
-    snprintf(p, n, "%s/%s", f->dir, name);
     return p;
 }
 
@@ -57,12 +55,6 @@ static void fixture_stop(fixture *f)
     te_rmtree(f->dir);
     free(f->dir);
     free(f->mock_bin);
-}
-
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
 }
 
 /* The value of the sample `name` (with its labels, exactly) in Prometheus
@@ -99,7 +91,7 @@ static char *wait_metric(int port, const char *name, double want, int timeout_ms
         text = get_metrics(port);
         if (text && metric(text, name) == want)
             return text;
-        sleep_ms(100);
+        te_sleep_ms(100);
     }
     return text;
 }
@@ -364,7 +356,7 @@ START_TEST(test_sigterm_commits_batch)
     m = wait_metric(port, "metadex_indexer_partitions_assigned", 2, 30000);
     ck_assert_ptr_nonnull(m);
     free(m);
-    sleep_ms(500);
+    te_sleep_ms(500);
     m = get_metrics(port);
     ck_assert_ptr_nonnull(m);
     ck_assert_double_eq(metric(m, "metadex_indexer_events_consumed_total"), 0);

@@ -20,40 +20,25 @@
 #define NEVENTS 16000
 #define NKILLS 3
 
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
-static char *path_in(const char *dir, const char *name)
-{
-    size_t n = strlen(dir) + strlen(name) + 2;
-    char *p = malloc(n);
-    ck_assert_ptr_nonnull(p);
-    snprintf(p, n, "%s/%s", dir, name);
-    return p;
-}
-
 START_TEST(test_kill9_resumes_exactly)
 {
     char err[512];
     char *dir = te_tmpdir("kafka-crash");
     ck_assert_ptr_nonnull(dir);
     char *mock_bin = te_bin("tests/support/mdx-kafka-mock");
-    char *mocklog = path_in(dir, "mock.log");
+    char *mocklog = te_path_in(dir, "mock.log");
     const char *topics[] = {"events:4", NULL};
     kt_mock mock;
     ck_assert_msg(kt_mock_start(&mock, mock_bin, topics, mocklog, err, sizeof err) == 0,
                   "mock cluster: %s", err);
 
-    char *gen = path_in(dir, "events.jsonl");
+    char *gen = te_path_in(dir, "events.jsonl");
     ck_assert_int_eq(ks_write_generated(gen, 99, NEVENTS, 2000, "crash"), 0);
     ck_assert_int_eq(ks_produce_files(mock.bootstrap, "events", &gen, 1), NEVENTS);
     int64_t high[NPARTS];
     ck_assert_int_eq(kt_high_watermarks(mock.bootstrap, "events", NPARTS, high), 0);
 
-    char *db = path_in(dir, "kafka.db"), *log = path_in(dir, "indexer.log");
+    char *db = te_path_in(dir, "kafka.db"), *log = te_path_in(dir, "indexer.log");
     /* Small batches: many commits, so kills land between and inside them. */
     const char *extra[] = {"--commit-every", "250", "--commit-ms", "100", "--quiet", NULL};
     int64_t at_kill[NKILLS];
@@ -66,9 +51,9 @@ START_TEST(test_kill9_resumes_exactly)
         for (int waited = 0; waited < 40000; waited += 20) {
             if (ks_offsets_sum(db, "events", NPARTS) >= target)
                 break;
-            sleep_ms(20);
+            te_sleep_ms(20);
         }
-        sleep_ms(7 * k); /* vary where in the commit cycle the kill falls */
+        te_sleep_ms(7 * k); /* vary where in the commit cycle the kill falls */
         ck_assert_int_eq(te_stop(pid, SIGKILL), 128 + SIGKILL);
         at_kill[k] = ks_offsets_sum(db, "events", NPARTS);
         if (at_kill[k] <= before || at_kill[k] >= NEVENTS)
@@ -89,7 +74,7 @@ START_TEST(test_kill9_resumes_exactly)
     for (int p = 0; p < NPARTS; p++)
         ck_assert_int_eq(ixc_offset(db, "events", p), high[p]);
 
-    char *ref = path_in(dir, "ref.db"), *reflog = path_in(dir, "ref.log");
+    char *ref = te_path_in(dir, "ref.db"), *reflog = te_path_in(dir, "ref.log");
     ck_assert_int_eq(ks_index_files(ref, NULL, &gen, 1, reflog), 0);
     char why[2048];
     rc = ixc_compare(ref, db, why, sizeof why);

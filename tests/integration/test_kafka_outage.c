@@ -16,41 +16,26 @@
 #include "tests/support/kafka_util.h"
 #include "tests/support/testenv.h"
 
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
-static char *path_in(const char *dir, const char *name)
-{
-    size_t n = strlen(dir) + strlen(name) + 2;
-    char *p = malloc(n);
-    ck_assert_ptr_nonnull(p);
-    snprintf(p, n, "%s/%s", dir, name);
-    return p;
-}
-
 START_TEST(test_brokers_down_and_back)
 {
     char err[512];
     char *dir = te_tmpdir("kafka-outage");
     ck_assert_ptr_nonnull(dir);
     char *mock_bin = te_bin("tests/support/mdx-kafka-mock");
-    char *mocklog = path_in(dir, "mock.log");
+    char *mocklog = te_path_in(dir, "mock.log");
     const char *topics[] = {"events:2", NULL};
     kt_mock mock;
     ck_assert_msg(kt_mock_start(&mock, mock_bin, topics, mocklog, err, sizeof err) == 0,
                   "mock cluster: %s", err);
 
-    char *before = path_in(dir, "before.jsonl"), *after = path_in(dir, "after.jsonl");
+    char *before = te_path_in(dir, "before.jsonl"), *after = te_path_in(dir, "after.jsonl");
     ck_assert_int_eq(ks_write_generated(before, 5, 1500, 200, "outage"), 0);
     ck_assert_int_eq(ks_write_generated(after, 6, 1500, 200, "outage"), 0);
     ck_assert_int_eq(ks_produce_files(mock.bootstrap, "events", &before, 1), 1500);
     int64_t high[2];
     ck_assert_int_eq(kt_high_watermarks(mock.bootstrap, "events", 2, high), 0);
 
-    char *db = path_in(dir, "kafka.db"), *log = path_in(dir, "indexer.log");
+    char *db = te_path_in(dir, "kafka.db"), *log = te_path_in(dir, "indexer.log");
     const char *extra[] = {"--commit-ms", "100", "-X", "reconnect.backoff.max.ms=1000", NULL};
     pid_t pid = ks_start_indexer(db, mock.bootstrap, "events", "outage", extra, log);
     ck_assert_int_gt(pid, 0);
@@ -60,7 +45,7 @@ START_TEST(test_brokers_down_and_back)
     ck_assert_int_eq(rc, 0);
 
     ck_assert_int_eq(kt_mock_command(&mock, "down all"), 0);
-    sleep_ms(6000);
+    te_sleep_ms(6000);
     int st;
     ck_assert_msg(waitpid(pid, &st, WNOHANG) == 0, "the indexer exited during the outage");
     /* It said so, but did not flood the log with one line per retry. */
@@ -77,11 +62,11 @@ START_TEST(test_brokers_down_and_back)
     ck_assert_msg(rc == 0, "events produced after the outage never reached the index");
     /* Stopping while no broker answers still ends cleanly, and soon. */
     ck_assert_int_eq(kt_mock_command(&mock, "down all"), 0);
-    sleep_ms(1500);
+    te_sleep_ms(1500);
     ck_assert_int_eq(te_stop(pid, SIGTERM), 0);
     ck_assert_int_eq(kt_mock_command(&mock, "up all"), 0);
 
-    char *ref = path_in(dir, "ref.db"), *reflog = path_in(dir, "ref.log");
+    char *ref = te_path_in(dir, "ref.db"), *reflog = te_path_in(dir, "ref.log");
     char *both[] = {before, after};
     ck_assert_int_eq(ks_index_files(ref, NULL, both, 2, reflog), 0);
     char why[2048];

@@ -53,10 +53,8 @@ typedef struct fixture {
 
 static char *path_in(const fixture *f, const char *name)
 {
-    size_t n = strlen(f->dir) + strlen(name) + 2;
-    char *p = malloc(n);
+    char *p = te_path_in(f->dir, name);
     ck_assert_ptr_nonnull(p);
-    snprintf(p, n, "%s/%s", f->dir, name);
     return p;
 }
 
@@ -151,12 +149,6 @@ static double now_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
 }
 
 /* ---- events and requests ------------------------------------------------- */
@@ -412,7 +404,7 @@ START_TEST(kafka_wait_with_indexer_stopped_is_202_pending)
     waiting_post w = {.port = f.port, .query = "wait=true&timeout_ms=1500", .body = ev};
     pthread_t th;
     ck_assert_int_eq(pthread_create(&th, NULL, waiting_post_run, &w), 0);
-    sleep_ms(300); /* it is waiting now */
+    te_sleep_ms(300); /* it is waiting now */
 
     /* Meanwhile searches answer, and a second waiting write is not held:
      * one worker thread is left for them. */
@@ -443,7 +435,7 @@ START_TEST(kafka_wait_with_indexer_stopped_is_202_pending)
     start_indexer(&f);
     char *urn2 = dataset_urn("stopped_blenny");
     int found = 0;
-    for (double t1 = now_ms(); !found && now_ms() - t1 < 20000; sleep_ms(50))
+    for (double t1 = now_ms(); !found && now_ms() - t1 < 20000; te_sleep_ms(50))
         found = search_finds(f.port, "stopped_mudskipper", urn) &&
                 search_finds(f.port, "stopped_blenny", urn2);
     ck_assert_msg(found, "the pending events were never applied");

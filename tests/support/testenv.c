@@ -161,11 +161,20 @@ int te_run(char *const argv[], const char *stdin_file, const char *logfile)
     return exit_status(st);
 }
 
-static void sleep_ms(long ms)
+void te_sleep_ms(long ms)
 {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
         ;
+}
+
+char *te_path_in(const char *dir, const char *name)
+{
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *p = malloc(n);
+    if (p)
+        snprintf(p, n, "%s/%s", dir, name);
+    return p;
 }
 
 int te_stop(pid_t pid, int sig)
@@ -186,7 +195,7 @@ int te_stop(pid_t pid, int sig)
             waitpid(pid, &st, 0);
             return exit_status(st);
         }
-        sleep_ms(20);
+        te_sleep_ms(20);
     }
 }
 
@@ -229,7 +238,7 @@ pid_t te_start_searchd(const char *db, const char *const *extra, int *port)
                 *port = p;
                 break;
             }
-            sleep_ms(25);
+            te_sleep_ms(25);
         }
         if (result < 0 && pid > 0)
             te_stop(pid, SIGKILL);

@@ -17,6 +17,10 @@ char *te_bin(const char *rel);
 /* A new empty directory under $TMPDIR; removed by te_rmtree. Malloc'd. */
 char *te_tmpdir(const char *tag);
 void te_rmtree(const char *dir);
+/* dir + "/" + name, malloc'd (NULL when out of memory). */
+char *te_path_in(const char *dir, const char *name);
+/* Sleeps ms milliseconds (resumed after a signal). */
+void te_sleep_ms(long ms);
 /* A TCP port on 127.0.0.1 that is free now. */
 int te_free_port(void);
 
