@@ -48,6 +48,7 @@ typedef struct ds_facet {
     ds_value *v;  /* NULL until built */
     size_t n;
     char *arena;  /* the values' bytes */
+    uint32_t *by_count; /* indexes of v, most documents first (then index) */
     uint32_t *off, *ids; /* per document its values (docsets_facet_docs), NULL until built */
 } ds_facet;
 
@@ -305,6 +306,15 @@ const roaring_bitmap_t *docsets_term(docsets *ds, xap_db *db, const char *term, 
 
 /* ---- facet values ------------------------------------------------------------- */
 
+static int by_count_cmp(const void *a, const void *b, void *ctx)
+{
+    const ds_value *v = ctx;
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    if (v[x].ndocs != v[y].ndocs)
+        return v[x].ndocs > v[y].ndocs ? -1 : 1;
+    return x < y ? -1 : x > y;
+}
+
 /* Lists the values of `f` with their bitmaps, once; under ds->fmu[f->id].
  * `mode` is term_get's (GET_BACKGROUND or 0). */
 static int facet_list(docsets *ds, xap_db *db, const field_def *f, unsigned mode, xap_err *err)
@@ -324,6 +334,7 @@ static int facet_list(docsets *ds, xap_db *db, const field_def *f, unsigned mode
     size_t *off = NULL;
     size_t alen = 0, acap = 0, nv = 0, ocap = 0;
     ds_value *v = NULL;
+    uint32_t *by_count = NULL;
     int rc = -1;
     xap_termiter *it = xap_db_allterms(db, prefix, (size_t)plen, err);
     if (!it)
@@ -379,18 +390,28 @@ static int facet_list(docsets *ds, xap_db *db, const field_def *f, unsigned mode
             goto out;
         v[i].ndocs = (uint32_t)roaring_bitmap_get_cardinality(v[i].docs);
     }
+    if (!(by_count = malloc((nv ? nv : 1) * sizeof *by_count))) {
+        ds_fail(err, XAP_E_NOMEM, "out of memory ordering the values of '%s'", f->name);
+        goto out;
+    }
+    for (size_t i = 0; i < nv; i++)
+        by_count[i] = (uint32_t)i;
+    qsort_r(by_count, nv, sizeof *by_count, by_count_cmp, v);
+    fc->by_count = by_count;
+    by_count = NULL;
     fc->v = v;
     fc->n = nv;
     fc->arena = arena;
     v = NULL;
     arena = NULL;
     pthread_mutex_lock(&ds->mu);
-    ds->other_bytes += nv * sizeof *fc->v + acap;
+    ds->other_bytes += nv * (sizeof *fc->v + sizeof *fc->by_count) + acap;
     pthread_mutex_unlock(&ds->mu);
     rc = 0;
 out:
     free(off);
     free(v);
+    free(by_count);
     free(arena);
     return rc;
 }
@@ -407,6 +428,12 @@ static int facet_check(docsets *ds, xap_db *db, const field_def *f, xap_err *err
 int docsets_facet(docsets *ds, xap_db *db, const field_def *f, const ds_value **out, size_t *n,
                   xap_err *err)
 {
+    return docsets_facet_ordered(ds, db, f, out, n, NULL, err);
+}
+
+int docsets_facet_ordered(docsets *ds, xap_db *db, const field_def *f, const ds_value **out,
+                          size_t *n, const uint32_t **by_count, xap_err *err)
+{
     if (facet_check(ds, db, f, err) != 0 || !out || !n)
         return ds_fail(err, XAP_E_INVALID, "NULL argument"), -1;
     pthread_mutex_lock(&ds->fmu[f->id]);
@@ -414,6 +441,8 @@ int docsets_facet(docsets *ds, xap_db *db, const field_def *f, const ds_value **
     if (rc == 0) {
         *out = ds->facets[f->id].v;
         *n = ds->facets[f->id].n;
+        if (by_count)
+            *by_count = ds->facets[f->id].by_count;
     }
     pthread_mutex_unlock(&ds->fmu[f->id]);
     return rc;
@@ -570,6 +599,7 @@ static void docsets_destroy(docsets *ds)
     for (int f = 0; f < F_COUNT; f++) {
         free(ds->facets[f].v);
         free(ds->facets[f].arena);
+        free(ds->facets[f].by_count);
         free(ds->facets[f].off);
         free(ds->facets[f].ids);
         pthread_mutex_destroy(&ds->fmu[f]);

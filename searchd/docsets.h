@@ -92,6 +92,12 @@ typedef struct ds_value {
 int docsets_facet(docsets *ds, xap_db *db, const field_def *f, const ds_value **out, size_t *n,
                   xap_err *err);
 
+/* docsets_facet, and the values' indexes ordered by how many documents
+ * hold them, most first (then by index): counting the best few values of a
+ * match set can stop at the first value too small to be one of them. */
+int docsets_facet_ordered(docsets *ds, xap_db *db, const field_def *f, const ds_value **out,
+                          size_t *n, const uint32_t **by_count, xap_err *err);
+
 /* The same values per document, for counting a match set much smaller than
  * the field's postings: document d holds the values ids[off[d]] ..
  * ids[off[d + 1] - 1] (ascending indexes into docsets_facet's list); off has

@@ -2,6 +2,7 @@
  * their JSON (see facets.h). */
 #include "searchd/facets.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,8 +70,11 @@ int facets_parse(request *r, facet_req *out)
     return 0;
 }
 
-/* Two ways to count a field, whichever is estimated cheaper (in ns, from
- * measurements at 1M documents on the 2-core machine):
+/* Two ways to count a field (costs in ns, from measurements at 1M
+ * documents on the 2-core machine). Values are counted one by one, most
+ * held first, until no later one can be among the best asked for
+ * (count_best_values), as long as that stays estimated cheaper than
+ * counting per document; then per document:
  *   - per value: one roaring_bitmap_and_cardinality against the match set.
  *     CRoaring keeps each chunk of 65536 docids as a sorted array when it
  *     holds fewer than 4096, else as a bitset. A sparse match set against
@@ -91,27 +95,26 @@ int facets_parse(request *r, facet_req *out)
 #define FACETS_FORCE 0 /* benchmarks: 1 always per document, 2 always per value */
 #endif
 
-static int per_document(uint64_t matched, uint32_t lastdocid, const ds_value *vals, size_t nv)
+/* The estimated cost (ns) of one value's intersection count. */
+static double value_ns(double ndocs, double matched, double n)
 {
-    if (FACETS_FORCE)
-        return FACETS_FORCE == 1;
-    double n = (double)lastdocid + 1, m = (double)matched, chunks = n / 65536.0;
-    int msparse = m * 16 < n;
-    double by_value = 0, postings = 0;
-    for (size_t i = 0; i < nv; i++) {
-        double d = vals[i].ndocs;
-        int vsparse = d * 16 < n;
-        postings += d;
-        if (msparse && vsparse)
-            by_value += FACETS_NS_MERGE * (d + m);
-        else if (msparse)
-            by_value += FACETS_NS_PROBE * m;
-        else if (vsparse)
-            by_value += FACETS_NS_LOOKUP * d;
-        else
-            by_value += FACETS_NS_CHUNK * chunks;
-    }
-    return FACETS_NS_DOC * m * (1 + postings / n) < by_value;
+    int msparse = matched * 16 < n, vsparse = ndocs * 16 < n;
+    if (msparse && vsparse)
+        return FACETS_NS_MERGE * (ndocs + matched);
+    if (msparse)
+        return FACETS_NS_PROBE * matched;
+    if (vsparse)
+        return FACETS_NS_LOOKUP * ndocs;
+    return FACETS_NS_CHUNK * (n / 65536.0);
+}
+
+/* The estimated cost (ns) of counting a field per matching document. */
+static double per_document_ns(uint64_t matched, uint32_t lastdocid, const ds_value *vals, size_t nv)
+{
+    double postings = 0, n = (double)lastdocid + 1;
+    for (size_t i = 0; i < nv; i++)
+        postings += vals[i].ndocs;
+    return FACETS_NS_DOC * (double)matched * (1 + postings / n);
 }
 
 /* One value's count while a field is counted. */
@@ -162,11 +165,69 @@ static void top_add(value_count *h, size_t *n, size_t keep, value_count v)
 typedef struct field_count {
     const field_def *f;
     const ds_value *vals;
+    const uint32_t *by_count; /* value indexes, most documents first */
     size_t nv;
     uint32_t *cnt;       /* per value */
     const uint32_t *off; /* per document: its values are ids[off[d] .. off[d + 1]) */
     const uint32_t *ids;
 } field_count;
+
+/* The estimated cost (ns) of count_best_values: if the match set were
+ * independent of the values, a value's count would be its documents times
+ * the set's density, so the walk would stop at the first value held by
+ * fewer documents than that share of the keep-th value's. */
+static double best_values_ns(const field_count *fc, size_t keep, uint64_t matched, uint32_t last)
+{
+    double docs = (double)last + 1, density = (double)matched / docs, ns = 0;
+    if (keep == 0 || fc->nv == 0)
+        return 0;
+    double stop = density * fc->vals[fc->by_count[keep - 1 < fc->nv ? keep - 1 : fc->nv - 1]].ndocs;
+    for (size_t r = 0; r < fc->nv; r++) {
+        double d = fc->vals[fc->by_count[r]].ndocs;
+        if (r >= keep && d < stop)
+            break;
+        ns += value_ns(d, (double)matched, docs);
+    }
+    return ns;
+}
+
+/* Counts the values of fc most held first, one intersection each, and
+ * stops at the first held by fewer documents than the worst of the best
+ * `keep` counted so far: neither it nor any after it can be one of them.
+ * The facets asked are the few values that matter most, and values are
+ * skewed (a few platforms, owners, tags hold most documents), so a broad
+ * match is counted in a few dozen intersections instead of one per value.
+ * Gives up, with the counts zeroed, once the estimated cost passes
+ * budget_ns (returns 0); 1 when counted. */
+static int count_best_values(field_count *fc, size_t keep, const roaring_bitmap_t *match,
+                             uint64_t matched, uint32_t last, double budget_ns)
+{
+    value_count *h = malloc((keep ? keep : 1) * sizeof *h);
+    if (!h)
+        return 0;
+    size_t n = 0;
+    double spent = 0, docs = (double)last + 1;
+    int done = 1;
+    for (size_t r = 0; r < fc->nv; r++) {
+        uint32_t i = fc->by_count[r];
+        const ds_value *v = &fc->vals[i];
+        if (n == keep && v->ndocs < h[0].count)
+            break;
+        if (!v->len) /* never a facet value (keep_best) */
+            continue;
+        if ((spent += value_ns(v->ndocs, (double)matched, docs)) > budget_ns) {
+            done = 0;
+            break;
+        }
+        fc->cnt[i] = (uint32_t)roaring_bitmap_and_cardinality(match, v->docs);
+        if (fc->cnt[i])
+            top_add(h, &n, keep, (value_count){i, fc->cnt[i]});
+    }
+    free(h);
+    if (!done)
+        memset(fc->cnt, 0, fc->nv * sizeof *fc->cnt);
+    return done;
+}
 
 /* The counts of fc kept as facet values: the best fr->max_values, in the
  * order of the shim's facet counter. */
@@ -238,7 +299,7 @@ int facets_count(const facet_req *fr, docsets *ds, xap_db *db, const roaring_bit
     for (size_t i = 0; i < fr->n; i++) {
         field_count *c = &fc[i];
         c->f = fr->fields[i];
-        if (docsets_facet(ds, db, c->f, &c->vals, &c->nv, err) != 0)
+        if (docsets_facet_ordered(ds, db, c->f, &c->vals, &c->nv, &c->by_count, err) != 0)
             goto done;
         if (!(c->cnt = calloc(c->nv ? c->nv : 1, sizeof *c->cnt))) {
             err->code = XAP_E_NOMEM;
@@ -246,13 +307,19 @@ int facets_count(const facet_req *fr, docsets *ds, xap_db *db, const roaring_bit
                      c->f->name);
             goto done;
         }
-        if (per_document(matched, last, c->vals, c->nv)) {
+        /* By value when that is estimated cheaper than per document, and
+         * only while it stays so (the set may not be independent of the
+         * values). */
+        size_t keep = c->nv < fr->max_values ? c->nv : fr->max_values;
+        double per_doc = per_document_ns(matched, last, c->vals, c->nv);
+        double budget = FACETS_FORCE == 2   ? HUGE_VAL
+                        : FACETS_FORCE == 1 ? -1
+                        : best_values_ns(c, keep, matched, last) < per_doc ? per_doc
+                                                                            : -1;
+        if (!count_best_values(c, keep, match, matched, last, budget)) {
             if (docsets_facet_docs(ds, db, c->f, &c->off, &c->ids, err) != 0)
                 goto done;
             by_doc[nby_doc++] = c;
-        } else {
-            for (size_t k = 0; k < c->nv; k++)
-                c->cnt[k] = (uint32_t)roaring_bitmap_and_cardinality(match, c->vals[k].docs);
         }
     }
     if (nby_doc)
