@@ -68,6 +68,7 @@ int me_top_by_value(me_ctx *c, const roaring_bitmap_t *set, unsigned slot, size_
 typedef struct me_stats {
     uint64_t scored_all; /* every match scored (small sets, or nothing to prune by) */
     uint64_t maxscore;   /* only the documents of the selective leaves scored */
+    uint64_t walk;       /* those, then the rest one by one in descending prior order */
     uint64_t classes;    /* the text scored, the prior only where it could rank */
 } me_stats;
 

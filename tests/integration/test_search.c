@@ -677,6 +677,7 @@ START_TEST(health_shows_the_sets_searches_run_on)
     ck_assert_int_gt(json_integer_value(json_object_get(ds, "bytes")), 0);
     ck_assert_int_gt(json_integer_value(json_object_get(rk, "scored_all")) +
                          json_integer_value(json_object_get(rk, "maxscore")) +
+                         json_integer_value(json_object_get(rk, "walk")) +
                          json_integer_value(json_object_get(rk, "classes")),
                      0);
     ck_assert_ptr_nonnull(json_object_get(json_object_get(mem, "lexicon"), "words"));

@@ -326,7 +326,7 @@ START_TEST(planner_shapes_agree_with_xapian)
 }
 END_TEST
 
-/* Both pruned rankings ran in the checks above (and agreed with scoring
+/* Every pruned ranking ran in the checks above (and agreed with scoring
  * every match): the trees are such that they apply. */
 START_TEST(pruned_rankings_were_exercised)
 {
@@ -348,14 +348,31 @@ START_TEST(pruned_rankings_were_exercised)
     mt_node *q = take2(MT_AND_MAYBE, take2(MT_OR, text, mt_scale(bonus, 0)), mt_ref(bonus));
     check_tree(q, "selective bonus");
     mt_free(q);
-    /* A broad word and the prior alone: ranked by classes. */
+    /* A broad word and the prior alone: most matches score the word's
+     * weight, and the walk in prior order finds the best of them. */
     mt_node *broad = mt_term(t, strlen(t));
     q = take2(MT_AND_MAYBE, scaled(broad, 4), mt_prior(SLOT_POPULARITY, 0.5, 2));
     check_tree(q, "broad word");
     mt_free(q);
+    /* Two broad alternatives no document matches both ways: the walk's
+     * bound (4 + 4) is twice any text score, it never stops early, and
+     * ranking by classes takes over. */
+    word(t, sizeof t, 0);
+    mt_node *first = mt_term(t, strlen(t));
+    word(t, sizeof t, 1);
+    mt_node *other = mt_term(t, strlen(t));
+    mt_node *either[2] = {take2(MT_AND_NOT, scaled(first, 4), mt_ref(other)),
+                          scaled(mt_ref(other), 4)};
+    q = take2(MT_AND_MAYBE, mt_combine(MT_OR, either, 2), mt_prior(SLOT_POPULARITY, 0.5, 2));
+    mt_free(either[0]);
+    mt_free(either[1]);
+    check_tree(q, "exclusive alternatives");
+    mt_free(q);
+    mt_free(other);
     mt_free(bonus);
     me_get_stats(&after);
     ck_assert_msg(after.maxscore > before.maxscore, "MaxScore never applied");
+    ck_assert_msg(after.walk > before.walk, "the walk in prior order never applied");
     ck_assert_msg(after.classes > before.classes, "ranking by classes never applied");
     ck_assert_msg(after.scored_all > before.scored_all, "scoring every match never applied");
 }
