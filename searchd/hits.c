@@ -2,7 +2,7 @@
  *
  * Cost control: a table may have thousands of columns, so columns are only
  * analysed when the document matched the query in the column fields at all
- * (Xapian's matching terms say so), and a plain ASCII column name is first
+ * (the query's terms it holds say so), and a plain ASCII column name is first
  * checked by substring before it is analysed.
  */
 #include "searchd/hits.h"
@@ -17,37 +17,14 @@
 #include "searchd/entity_json.h"
 #include "searchd/limits.h"
 
-/* Which column fields the document matched in. */
-typedef struct field_hits {
-    int names, docs;
-} field_hits;
-
-static int has_field_term(char **terms, size_t n, field_id id)
+unsigned hit_column_kind(const char *term, size_t len)
 {
-    for (size_t i = 0; i < n; i++) {
-        const char *body = NULL;
-        const field_def *f = field_by_term(terms[i], &body);
-        if (f && f->id == id && f->prefix && strncmp(terms[i], f->prefix, strlen(f->prefix)) == 0)
-            return 1;
-    }
-    return 0;
-}
-
-static int column_fields_hit(xap_enquire *e, xap_docid id, field_hits *fh, char *err,
-                             size_t errlen)
-{
-    char **terms = NULL;
-    size_t n = 0;
-    xap_err xe = {0};
-    fh->names = fh->docs = 0;
-    if (xap_enquire_matching_terms(e, id, &terms, &n, &xe) != XAP_OK) {
-        snprintf(err, errlen, "matching terms: %s", xe.msg);
-        return -1;
-    }
-    fh->names = has_field_term(terms, n, F_FIELDS);
-    fh->docs = has_field_term(terms, n, F_FIELD_DOCS);
-    xap_strv_free(terms, n);
-    return 0;
+    (void)len; /* terms are NUL-terminated */
+    const char *body = NULL;
+    const field_def *f = field_by_term(term, &body);
+    if (!f || !f->prefix || strncmp(term, f->prefix, strlen(f->prefix)) != 0)
+        return 0;
+    return f->id == F_FIELDS ? HIT_COLUMN_NAMES : f->id == F_FIELD_DOCS ? HIT_COLUMN_DOCS : 0;
 }
 
 /* 0 when the ASCII column name certainly holds no query word; 1 when it may
@@ -96,15 +73,15 @@ static json_t *marked(const hl_text *t, size_t max_bytes)
     return v ? v : json_null();
 }
 
-static int columns_json(hl_ctx *h, const summary *s, const field_hits *fh, json_t *out)
+static int columns_json(hl_ctx *h, const summary *s, unsigned fields, json_t *out)
 {
     for (size_t i = 0; i < s->ncolumns; i++) {
         const sum_column *c = &s->columns[i];
         hl_text name = {0}, doc = {0};
         int rc = 0;
-        if (fh->names && c->path && name_may_match(h, c->path))
+        if ((fields & HIT_COLUMN_NAMES) && c->path && name_may_match(h, c->path))
             rc = hl_scan(h, c->path, strlen(c->path), 0, &name);
-        if (rc == 0 && fh->docs && c->description)
+        if (rc == 0 && (fields & HIT_COLUMN_DOCS) && c->description)
             rc = hl_scan(h, c->description, strlen(c->description), 1, &doc);
         if (rc != 0) {
             hl_text_free(&name);
@@ -165,14 +142,10 @@ static json_t *matched_labels(hl_ctx *h, const sum_strv *urns, int *oom)
     return arr;
 }
 
-json_t *hit_json(hl_ctx *h, xap_enquire *e, xap_docid id, const summary *s, double score,
-                 char *err, size_t errlen)
+json_t *hit_json(hl_ctx *h, unsigned column_fields, const summary *s, double score, char *err,
+                 size_t errlen)
 {
-    json_t *hit = NULL;
-    field_hits fh = {0, 0};
-    if (h->nwords > 0 && column_fields_hit(e, id, &fh, err, errlen) != 0)
-        return NULL;
-    hit = ej_summary(s, 1);
+    json_t *hit = ej_summary(s, 1);
     if (!hit)
         goto nomem;
 
@@ -186,7 +159,7 @@ json_t *hit_json(hl_ctx *h, xap_enquire *e, xap_docid id, const summary *s, doub
     if (!cols)
         goto nomem;
     json_object_set_new(hit, "matched_columns", cols);
-    if ((fh.names || fh.docs) && columns_json(h, s, &fh, cols) != 0)
+    if (h->nwords > 0 && column_fields && columns_json(h, s, column_fields, cols) != 0)
         goto nomem;
 
     int oom = 0;

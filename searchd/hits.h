@@ -17,12 +17,19 @@
 
 #include "model/summary.h"
 #include "searchd/highlight.h"
-#include "xapian-shim/xap.h"
 
-/* Builds the hit for document `id` whose state summarises as `s`. `e` is
- * an enquire over the query the hit answered (to learn which of its fields
- * matched). Returns the hit, or NULL with a reason in err. */
-json_t *hit_json(hl_ctx *h, xap_enquire *e, xap_docid id, const summary *s, double score,
-                 char *err, size_t errlen);
+/* Which column fields the document matched the query in (the query's
+ * terms it holds): only then are its columns analysed. */
+#define HIT_COLUMN_NAMES 1u
+#define HIT_COLUMN_DOCS 2u
+
+/* The HIT_COLUMN_* kind of an index term, 0 for other fields. */
+unsigned hit_column_kind(const char *term, size_t len);
+
+/* Builds the hit for a document whose state summarises as `s`;
+ * `column_fields` says where it matched (HIT_COLUMN_*). Returns the hit,
+ * or NULL with a reason in err. */
+json_t *hit_json(hl_ctx *h, unsigned column_fields, const summary *s, double score, char *err,
+                 size_t errlen);
 
 #endif

@@ -1677,6 +1677,26 @@ int me_top(me_ctx *c, const mt_node *q, const roaring_bitmap_t *set, size_t k, m
     return rank_all(c, q, set, k, out, n, err);
 }
 
+int me_doc_terms(me_ctx *c, const mt_node *q, uint32_t d,
+                 unsigned (*kind)(const char *term, size_t len), unsigned *mask, xap_err *err)
+{
+    if (q->op == MT_TERM) {
+        unsigned k = kind(q->term, q->len);
+        if (!(k & ~*mask))
+            return 0;
+        const roaring_bitmap_t *b = docsets_term(c->ds, c->db, q->term, q->len, &c->scratch, err);
+        if (!b)
+            return -1;
+        if (roaring_bitmap_contains(b, d))
+            *mask |= k;
+        return 0;
+    }
+    for (size_t i = 0; i < q->nkids; i++)
+        if (me_doc_terms(c, q->kids[i], d, kind, mask, err) != 0)
+            return -1;
+    return 0;
+}
+
 static double value_score(uint32_t d, const void *ctx)
 {
     return ((const double *)ctx)[d];

@@ -59,6 +59,13 @@ typedef struct me_hit {
 int me_top(me_ctx *c, const mt_node *q, const roaring_bitmap_t *set, size_t k, me_hit **out,
            size_t *n, xap_err *err);
 
+/* Which kinds of term document d holds among q's TERM leaves (in
+ * synonyms too): the bitwise OR of kind(term) over every leaf whose
+ * documents include d, as Xapian's matching terms would list them. Leaves
+ * of a kind already found are not looked up. Returns 0, or -1 with err. */
+int me_doc_terms(me_ctx *c, const mt_node *q, uint32_t d,
+                 unsigned (*kind)(const char *term, size_t len), unsigned *mask, xap_err *err);
+
 /* The best k documents of `set` by their value of `slot`, highest first
  * (documents without one last), then docid; score is the value. */
 int me_top_by_value(me_ctx *c, const roaring_bitmap_t *set, unsigned slot, size_t k, me_hit **out,

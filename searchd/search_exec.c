@@ -77,9 +77,8 @@ typedef struct exec {
     mt_node *scored;      /* text (with type and platform boosts) + popularity */
     mt_node *bonus;       /* the exact-match bonus terms, or NULL */
     mt_node *full;        /* (scored, or a bonus term) + bonus, filtered */
-    xap_enquire *terms_e; /* which terms of a hit matched: the text query's column-field
-                             leaves (hits ask it which columns matched), or, browsing,
-                             an enquire that matches no term */
+    mt_node *columns;     /* the text query's column-field leaves: which of them a hit
+                             holds says whether its columns matched (NULL: browsing) */
     me_hit *pins;         /* the pinned pass, by score */
     size_t npins;
     facet_run fr;
@@ -89,7 +88,7 @@ typedef struct exec {
 
 static void exec_free(exec *x)
 {
-    xap_enquire_free(x->terms_e);
+    mt_free(x->columns);
     free(x->pins);
     mt_free(x->full);
     mt_free(x->bonus);
@@ -124,7 +123,14 @@ static int emit(exec *x, const ranked *r, search_result *out, explain_doc *ed, c
     int rc = sc_get(&rd->states, rd->db, rd->revision, r->id, &ref, err, errlen);
     if (rc != XAP_OK)
         return rc;
-    json_t *hit = hit_json(&x->hl, x->terms_e, r->id, ref.sum, r->score, err, errlen);
+    unsigned fields = 0;
+    xap_err xe = {0};
+    if (x->columns && me_doc_terms(x->mc, x->columns, r->id, hit_column_kind, &fields, &xe) != 0) {
+        sc_release(&ref);
+        snprintf(err, errlen, "matching terms: %s", xe.msg);
+        return xe.code ? xe.code : XAP_E_GENERIC;
+    }
+    json_t *hit = hit_json(&x->hl, fields, ref.sum, r->score, err, errlen);
     if (hit && ed) {
         /* The summary's strings live only while ref is held: explain
          * keeps copies. */
@@ -279,23 +285,15 @@ static int merge(exec *x, const rk_pin *pin, const me_hit *top, size_t ntop, ran
     return 0;
 }
 
-/* x->terms_e: an enquire over the column-field leaves of the text query
- * (NULL text: one that matches no term). Never run: hits only ask it which
- * of a document's terms it holds. */
-static int terms_enquire(exec *x, size_t nwords, int any, int text, xap_err *xe)
+/* x->columns: the column-field leaves of the text query (none browsing). */
+static int column_leaves(exec *x, size_t nwords, int any, int text, xap_err *xe)
 {
+    if (!text)
+        return XAP_OK;
     qp_rank cols = *x->sp->rank;
     cols.only_fields = (1u << F_FIELDS) | (1u << F_FIELD_DOCS);
-    mt_node *t = text ? qp_words_query(x->sp->plan, &cols, nwords, any ? MT_OR : MT_AND, xe)
-                      : mt_nothing();
-    xap_query *q = t ? mt_to_xap(t, xe) : NULL;
-    int rc = XAP_E_GENERIC;
-    if (q && (x->terms_e = xap_enquire_new(x->sp->rd->db, xe)) &&
-        xap_enquire_set_query(x->terms_e, q, xe) == XAP_OK)
-        rc = XAP_OK;
-    mt_free(t);
-    xap_query_free(q);
-    return rc == XAP_OK ? rc : xe->code ? xe->code : rc;
+    x->columns = qp_words_query(x->sp->plan, &cols, nwords, any ? MT_OR : MT_AND, xe);
+    return x->columns ? XAP_OK : xe->code ? xe->code : XAP_E_NOMEM;
 }
 
 /* Explains the page: Xapian runs the per-field queries over the page's
@@ -372,7 +370,7 @@ static int exec_one(const search_spec *sp, mt_node *text, size_t nwords, int any
     x.hl_ready = 1;
 
     if ((rc = compose_full(&x, text, &xe)) != XAP_OK ||
-        (rc = terms_enquire(&x, nwords, any, text != NULL, &xe)) != XAP_OK) {
+        (rc = column_leaves(&x, nwords, any, text != NULL, &xe)) != XAP_OK) {
         snprintf(err, errlen, "preparing the match: %s", xe.msg);
         goto done;
     }
