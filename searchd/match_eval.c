@@ -11,6 +11,12 @@
 #define ME_READ_CHUNK 1024 /* docids read from a bitmap at a time */
 
 static _Atomic uint64_t n_all, n_maxscore, n_walk, n_classes;
+static _Atomic unsigned rankings = ME_RANK_MAXSCORE | ME_RANK_WALK | ME_RANK_CLASSES;
+
+void me_set_rankings(unsigned mask)
+{
+    rankings = mask;
+}
 
 void me_get_stats(me_stats *out)
 {
@@ -1520,6 +1526,7 @@ static double walk_bound(const walk *w, uint32_t i, double f, int *can)
 #define ME_WALK_SELECTIVE 16
 #define ME_WALK_SEED_SHARE 4
 #define ME_WALK_BUDGET 256
+#define ME_WALK_SEED_FIRST 64 /* selective documents scored before the walk: at most 1/64 */
 /* The walk visits the whole index in prior order, matches or not: the
  * matches must be at least 1/ME_WALK_DENSITY of it. */
 #define ME_WALK_DENSITY 64
@@ -1575,7 +1582,12 @@ static int top_walk(me_ctx *c, const mt_node *q, const roaring_bitmap_t *set, si
         oom(err);
         goto done;
     }
-    if (!roaring_bitmap_is_empty(sel)) {
+    /* A few selective documents are scored first: their best (an exact
+     * name) often ends the walk at once. Many are scored only once the
+     * walk has succeeded, which it may do on the others alone: no
+     * document it skipped can beat the k-th best of those. */
+    int seed_first = roaring_bitmap_get_cardinality(sel) * ME_WALK_SEED_FIRST <= card;
+    if (seed_first && !roaring_bitmap_is_empty(sel)) {
         if (rank_all(c, q, sel, k, &seed, &nseed, err) != 0)
             goto done;
         for (size_t i = 0; i < nseed; i++)
@@ -1610,6 +1622,14 @@ static int top_walk(me_ctx *c, const mt_node *q, const roaring_bitmap_t *set, si
         walk_score(&w, (uint32_t)root, d, 1.0, &s);
         heap_offer(&hp, (me_hit){d, s});
     }
+    if (!seed_first) {
+        if (rank_all(c, q, sel, k, &seed, &nseed, err) != 0) {
+            rc = -1;
+            goto done;
+        }
+        for (size_t i = 0; i < nseed; i++)
+            heap_offer(&hp, seed[i]);
+    }
     qsort(hp.h, hp.n, sizeof *hp.h, hit_cmp);
     *out = hp.h;
     *nout = hp.n;
@@ -1643,12 +1663,13 @@ int me_top(me_ctx *c, const mt_node *q, const roaring_bitmap_t *set, size_t k, m
         n_all++;
         return rank_all(c, q, set, k, out, n, err);
     }
-    int rc = top_maxscore(c, q, set, k, out, n, err);
+    unsigned may = rankings;
+    int rc = (may & ME_RANK_MAXSCORE) ? top_maxscore(c, q, set, k, out, n, err) : 0;
     if (rc != 0) {
         n_maxscore += rc > 0;
         return rc < 0 ? -1 : 0;
     }
-    if ((rc = top_walk(c, q, set, k, out, n, err)) != 0) {
+    if ((may & ME_RANK_WALK) && (rc = top_walk(c, q, set, k, out, n, err)) != 0) {
         n_walk += rc > 0;
         return rc < 0 ? -1 : 0;
     }
@@ -1657,7 +1678,7 @@ int me_top(me_ctx *c, const mt_node *q, const roaring_bitmap_t *set, size_t k, m
     dfr = (deferral){.active = 1};
     rc = add(c, q, set, 1.0, err);
     dfr.active = 0;
-    if (rc == 0 && dfr.count == 1) {
+    if (rc == 0 && dfr.count == 1 && (may & ME_RANK_CLASSES)) {
         rc = top_classes(c, set, k, out, n, err);
         rc = rc < 0 ? -1 : rc == 1 ? 2 : 0;
     } else if (rc == 0 && dfr.count == 0) {

@@ -81,4 +81,12 @@ typedef struct me_stats {
 
 void me_get_stats(me_stats *out);
 
+/* For tests only: which pruned rankings me_top may try (default all), so
+ * that each can be checked on every tree. Scoring every match stays the
+ * last resort. */
+#define ME_RANK_MAXSCORE 1u
+#define ME_RANK_WALK 2u
+#define ME_RANK_CLASSES 4u
+void me_set_rankings(unsigned mask);
+
 #endif

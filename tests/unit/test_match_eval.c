@@ -20,6 +20,7 @@
 
 #define NDOCS 3000
 #define NWORDS 40
+#define NRARE 8 /* words "Ar00".."Ar07", each in a few percent of the documents */
 #define NTREES 400
 
 static char tmpdir[256], dbpath[300];
@@ -60,6 +61,11 @@ static void build_index(void)
             if (rnd(1000) < (uint32_t)(900.0 / (1.0 + i / 3.0))) {
                 word(t, sizeof t, i);
                 ck_assert_int_eq(xap_doc_add_term(doc, t, strlen(t), 1 + rnd(3), &e), 0);
+            }
+        for (unsigned r = 0; r < NRARE; r++) /* in 0.5% to 4% of the documents */
+            if (rnd(1000) < 5 + 5 * r) {
+                snprintf(t, sizeof t, "Ar%02u", r);
+                ck_assert_int_eq(xap_doc_add_term(doc, t, strlen(t), 1, &e), 0);
             }
         if (rnd(10) < 8) {
             char v[18];
@@ -133,17 +139,38 @@ static mt_node *scaled(mt_node *q, double w)
     return r;
 }
 
-/* A constant-weight group: SCALE(SYNONYM(terms) or TERM). */
-static mt_node *rand_group(void)
+static mt_node *rare_term(void)
+{
+    char t[32];
+    snprintf(t, sizeof t, "Ar%02u", rnd(NRARE));
+    return mt_term(t, strlen(t));
+}
+
+/* One of the `n` commonest words (each in half the documents or more when n <= 6). */
+static mt_node *common_term(unsigned n)
+{
+    char t[32];
+    word(t, sizeof t, rnd(n));
+    return mt_term(t, strlen(t));
+}
+
+/* A constant-weight group: SCALE(SYNONYM(terms) or TERM), of common
+ * words only when `common`. */
+static mt_node *group_of(int common)
 {
     size_t n = 1 + rnd(3);
     mt_node *v[3];
     for (size_t i = 0; i < n; i++)
-        v[i] = rand_term();
+        v[i] = common ? common_term(6) : rand_term();
     mt_node *g = n == 1 ? mt_ref(v[0]) : mt_combine(MT_SYNONYM, v, n);
     for (size_t i = 0; i < n; i++)
         mt_free(v[i]);
     return scaled(g, weights[1 + rnd(5)]);
+}
+
+static mt_node *rand_group(void)
+{
+    return group_of(0);
 }
 
 static mt_node *rand_tree(int depth)
@@ -285,44 +312,73 @@ END_TEST
 /* The planner's shape: per word, OR over fields of MAX over weighted
  * groups; words ANDed; popularity prior; the exact bonus as
  * AND_MAYBE(OR(scored, bonus × 0), bonus); filtered, removed excluded. */
+static mt_node *planner_tree(int common)
+{
+    size_t nw = 1 + rnd(3);
+    mt_node *words[3];
+    for (size_t w = 0; w < nw; w++) {
+        size_t nf = 1 + rnd(4);
+        mt_node *fields[4];
+        for (size_t f = 0; f < nf; f++) {
+            size_t ng = 1 + rnd(3);
+            mt_node *g[3];
+            for (size_t k = 0; k < ng; k++)
+                g[k] = group_of(common);
+            fields[f] = mt_combine(MT_MAX, g, ng);
+            for (size_t k = 0; k < ng; k++)
+                mt_free(g[k]);
+        }
+        words[w] = mt_combine(MT_OR, fields, nf);
+        for (size_t f = 0; f < nf; f++)
+            mt_free(fields[f]);
+    }
+    mt_node *text = mt_combine(MT_AND, words, nw);
+    for (size_t w = 0; w < nw; w++)
+        mt_free(words[w]);
+    mt_node *scored = take2(MT_AND_MAYBE, text, mt_prior(SLOT_POPULARITY, 0.5, 2.0));
+    mt_node *b[2] = {scaled(common ? rare_term() : rand_term(), 50),
+                     scaled(common ? rare_term() : rand_term(), 25)};
+    mt_node *bonus = mt_combine(MT_MAX, b, 2);
+    mt_free(b[0]);
+    mt_free(b[1]);
+    mt_node *q = take2(MT_AND_MAYBE, take2(MT_OR, scored, mt_scale(bonus, 0)), bonus);
+    if (rnd(2))
+        q = take2(MT_FILTER, q, rand_term());
+    return take2(MT_AND_NOT, q, mt_term(TERM_REMOVED, strlen(TERM_REMOVED)));
+}
+
 START_TEST(planner_shapes_agree_with_xapian)
 {
     for (int i = 0; i < 60; i++) {
-        size_t nw = 1 + rnd(3);
-        mt_node *words[3];
-        for (size_t w = 0; w < nw; w++) {
-            size_t nf = 1 + rnd(4);
-            mt_node *fields[4];
-            for (size_t f = 0; f < nf; f++) {
-                size_t ng = 1 + rnd(3);
-                mt_node *g[3];
-                for (size_t k = 0; k < ng; k++)
-                    g[k] = rand_group();
-                fields[f] = mt_combine(MT_MAX, g, ng);
-                for (size_t k = 0; k < ng; k++)
-                    mt_free(g[k]);
-            }
-            words[w] = mt_combine(MT_OR, fields, nf);
-            for (size_t f = 0; f < nf; f++)
-                mt_free(fields[f]);
-        }
-        mt_node *text = mt_combine(MT_AND, words, nw);
-        for (size_t w = 0; w < nw; w++)
-            mt_free(words[w]);
-        mt_node *scored = take2(MT_AND_MAYBE, text, mt_prior(SLOT_POPULARITY, 0.5, 2.0));
-        mt_node *b[2] = {scaled(rand_term(), 50), scaled(rand_term(), 25)};
-        mt_node *bonus = mt_combine(MT_MAX, b, 2);
-        mt_free(b[0]);
-        mt_free(b[1]);
-        mt_node *q = take2(MT_AND_MAYBE, take2(MT_OR, scored, mt_scale(bonus, 0)), bonus);
-        if (rnd(2))
-            q = take2(MT_FILTER, q, rand_term());
-        q = take2(MT_AND_NOT, q, mt_term(TERM_REMOVED, strlen(TERM_REMOVED)));
+        mt_node *q = planner_tree(0);
         char what[32];
         snprintf(what, sizeof what, "plan %d", i);
         check_tree(q, what);
         mt_free(q);
     }
+}
+END_TEST
+
+/* The walk in prior order alone (no MaxScore before it, no classes after)
+ * ranks as Xapian does wherever it applies, whether the selective
+ * documents are scored before the walk or after it. Planner shapes over
+ * common words, where it applies most, and random trees. */
+START_TEST(walk_agrees_with_xapian)
+{
+    me_stats before, after;
+    me_get_stats(&before);
+    me_set_rankings(ME_RANK_WALK);
+    for (int i = 0; i < 120; i++) {
+        mt_node *q = i % 3 ? planner_tree(1) : rand_tree(3);
+        char what[32];
+        snprintf(what, sizeof what, "walk %d", i);
+        check_tree(q, what);
+        mt_free(q);
+    }
+    me_set_rankings(ME_RANK_MAXSCORE | ME_RANK_WALK | ME_RANK_CLASSES);
+    me_get_stats(&after);
+    ck_assert_msg(after.walk - before.walk >= 10, "the walk ranked %llu trees of 120",
+                  (unsigned long long)(after.walk - before.walk));
 }
 END_TEST
 
@@ -444,6 +500,7 @@ int main(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, random_trees_agree_with_xapian);
     tcase_add_test(tc, planner_shapes_agree_with_xapian);
+    tcase_add_test(tc, walk_agrees_with_xapian);
     tcase_add_test(tc, pruned_rankings_were_exercised);
     tcase_add_test(tc, ranks_by_value_highest_first);
     tcase_add_test(tc, max_over_varying_child_is_refused);
