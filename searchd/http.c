@@ -19,13 +19,16 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "searchd/limits.h"
 #include "searchd/request.h"
 #include "searchd/routes.h"
+#include "searchd/work_pool.h"
 
 struct http_server {
     struct MHD_Daemon *d;
+    work_pool *pool; /* the search workers (routes marked compute) */
     unsigned port;
     int quiet;
 };
@@ -37,6 +40,7 @@ typedef struct conn_state {
     size_t target_len;
     const route *rt;
     int started;       /* the first access-handler call is done */
+    int queued;        /* handed to the search workers (the connection suspended) */
     size_t body_cap;
     size_t body_seen;  /* bytes of body received, kept or not */
 } conn_state;
@@ -151,12 +155,22 @@ static enum MHD_Result send_answer(struct MHD_Connection *c, request *r)
     return ret;
 }
 
+/* A compute route's handler, on a search worker. Once the connection is
+ * resumed, MHD may answer and free st at once: nothing touches it after. */
+static void run_queued(void *arg)
+{
+    conn_state *st = arg;
+    st->rt->fn(&st->req);
+    if (!st->req.status)
+        req_reply_error(&st->req, 500, "the handler gave no answer");
+    MHD_resume_connection(st->req.conn);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version,
                                   const char *upload_data, size_t *upload_data_size,
                                   void **con_cls)
 {
-    (void)cls;
     (void)url;
     (void)version;
     conn_state *st = *con_cls;
@@ -184,6 +198,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return MHD_YES;
     }
     request *r = &st->req;
+    http_server *s = cls;
+    if (!r->status && st->rt->compute && !st->queued) {
+        /* Suspended until a worker has answered and resumes it; MHD then
+         * calls again, and the answer is sent below. If it cannot be
+         * queued, the next call runs the handler here. */
+        st->queued = 1;
+        MHD_suspend_connection(c);
+        if (wp_submit(s->pool, run_queued, st) != 0)
+            MHD_resume_connection(c);
+        return MHD_YES;
+    }
     if (!r->status)
         st->rt->fn(r);
     return send_answer(c, r);
@@ -275,7 +300,12 @@ http_server *http_start(const http_options *opt, char *err, size_t errlen)
         return NULL;
     }
     s->quiet = opt->quiet;
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
+    if (!(s->pool = wp_start(opt->threads, err, errlen))) {
+        free(s);
+        return NULL;
+    }
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG |
+                     MHD_ALLOW_SUSPEND_RESUME;
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     /* The pool option only when there is a pool: with one thread, MHD's
@@ -295,6 +325,7 @@ http_server *http_start(const http_options *opt, char *err, size_t errlen)
     if (!s->d) {
         snprintf(err, errlen, "cannot listen on %s (address in use, or not permitted)",
                  opt->listen);
+        wp_free(s->pool);
         free(s);
         return NULL;
     }
@@ -309,6 +340,14 @@ void http_stop(http_server *s)
 {
     if (!s)
         return;
+    /* Every queued search runs and resumes its connection first: MHD
+     * refuses to stop with a connection still suspended. A request that
+     * arrives meanwhile is run on its connection's thread. */
+    MHD_socket listen_fd = MHD_quiesce_daemon(s->d);
+    wp_stop(s->pool);
     MHD_stop_daemon(s->d);
+    if (listen_fd != MHD_INVALID_SOCKET)
+        close(listen_fd); /* a quiesced daemon leaves its socket to the caller */
+    wp_free(s->pool);
     free(s);
 }

@@ -1,8 +1,11 @@
-/* http.h — the HTTP server: libmicrohttpd with a pool of worker threads.
+/* http.h — the HTTP server: libmicrohttpd with a pool of connection
+ * threads, and a pool of search workers (work_pool.h).
  *
  * Each request is read into a `request` (request.h), routed through the
- * table in routes.c, answered by its handler, and logged to stderr in one
- * line (method, target, status, milliseconds, bytes). Limits on URL length,
+ * table in routes.c, answered by its handler — on the connection's thread,
+ * or for a compute route on a search worker while the connection is
+ * suspended — and logged to stderr in one line (method, target, status,
+ * milliseconds from arrival, bytes). Limits on URL length,
  * parameters, bodies, connections and timeouts come from limits.h.
  */
 #ifndef MDX_SEARCHD_HTTP_H
@@ -12,7 +15,7 @@
 
 typedef struct http_options {
     const char *listen;   /* "HOST:PORT", "[V6]:PORT" or ":PORT" */
-    unsigned threads;     /* worker threads, >= 1 */
+    unsigned threads;     /* connection threads and search workers, each >= 1 */
     int quiet;            /* no request log */
 } http_options;
 

@@ -12,20 +12,21 @@
 #include "searchd/search_api.h"
 #include "searchd/web_assets.h"
 
+/* The last column: 1 runs the handler on the search workers (routes.h). */
 static const route ROUTES[] = {
-    {"/healthz", 0, "GET, HEAD", 0, health_api_handle},
-    {"/v1/search", 0, "GET, HEAD", 0, search_api_handle},
-    {"/v1/autocomplete", 0, "GET, HEAD", 0, autocomplete_api_handle},
-    {ENTITY_API_PREFIX, 1, "GET, HEAD", 0, entity_api_handle},
-    {"/v1/events", 0, "POST", SD_EVENTS_BODY_MAX_BYTES, events_api_handle},
-    {"/v1/admin/ranking", 0, "GET, HEAD, PUT", SD_BODY_MAX_BYTES, admin_ranking_handle},
-    {"/v1/admin/ranking/versions", 0, "GET, HEAD", 0, admin_versions_handle},
-    {"/v1/admin/ranking/revert", 0, "POST", SD_BODY_MAX_BYTES, admin_revert_handle},
-    {"/v1/admin/ranking/preview", 0, "POST", SD_BODY_MAX_BYTES, admin_preview_handle},
-    {"/", 0, "GET, HEAD", 0, web_search_page_handle},
-    {WEB_ENTITY_PREFIX, 1, "GET, HEAD", 0, web_search_page_handle},
-    {"/admin", 0, "GET, HEAD", 0, web_admin_page_handle},
-    {WEB_STATIC_PREFIX, 1, "GET, HEAD", 0, web_static_handle},
+    {"/healthz", 0, "GET, HEAD", 0, health_api_handle, 0},
+    {"/v1/search", 0, "GET, HEAD", 0, search_api_handle, 1},
+    {"/v1/autocomplete", 0, "GET, HEAD", 0, autocomplete_api_handle, 0},
+    {ENTITY_API_PREFIX, 1, "GET, HEAD", 0, entity_api_handle, 0},
+    {"/v1/events", 0, "POST", SD_EVENTS_BODY_MAX_BYTES, events_api_handle, 0},
+    {"/v1/admin/ranking", 0, "GET, HEAD, PUT", SD_BODY_MAX_BYTES, admin_ranking_handle, 0},
+    {"/v1/admin/ranking/versions", 0, "GET, HEAD", 0, admin_versions_handle, 0},
+    {"/v1/admin/ranking/revert", 0, "POST", SD_BODY_MAX_BYTES, admin_revert_handle, 0},
+    {"/v1/admin/ranking/preview", 0, "POST", SD_BODY_MAX_BYTES, admin_preview_handle, 1},
+    {"/", 0, "GET, HEAD", 0, web_search_page_handle, 0},
+    {WEB_ENTITY_PREFIX, 1, "GET, HEAD", 0, web_search_page_handle, 0},
+    {"/admin", 0, "GET, HEAD", 0, web_admin_page_handle, 0},
+    {WEB_STATIC_PREFIX, 1, "GET, HEAD", 0, web_static_handle, 0},
 };
 
 /* 1 if `method` is one of the comma-separated `methods`. */

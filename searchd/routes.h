@@ -20,6 +20,8 @@ typedef struct route {
     const char *methods; /* "GET, HEAD": also the Allow header */
     size_t max_body;     /* bytes; over it answers 413 */
     route_fn fn;
+    int compute;         /* CPU-heavy: run on the search workers (http.c), not on the
+                            connection's thread */
 } route;
 
 /* The route for path and method. NULL when none: then *allow is the methods

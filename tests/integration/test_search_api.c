@@ -197,6 +197,58 @@ START_TEST(concurrent_searches_while_the_indexer_commits)
 }
 END_TEST
 
+/* Searches run on the search workers with their connections suspended;
+ * libmicrohttpd aborts if stopped with one still suspended. So: the
+ * bundled sample catalog (searches of a few milliseconds), one worker,
+ * eight clients (searches always queued), SIGTERM: the daemon must answer
+ * every search it took and exit 0. */
+START_TEST(stops_cleanly_with_searches_queued)
+{
+    char *db = in_dir("index"), *sample = in_dir("sample.jsonl"), *log = in_dir("indexer.log");
+    char *gz = te_path("data/sample-catalog.jsonl.gz"), *cmd = NULL;
+    ck_assert_int_ge(asprintf(&cmd, "gzip -dc '%s' > '%s'", gz, sample), 0);
+    char *const unzip[] = {"/bin/sh", "-c", cmd, NULL};
+    ck_assert_int_eq(te_run(unzip, NULL, NULL), 0);
+    const char *files[] = {sample};
+    ck_assert_int_eq(se_index(db, files, 1, log), 0);
+    static const char *const extra[] = {"--threads", "1", "--quiet", NULL};
+    int port = 0;
+    pid_t pid = te_start_searchd(db, extra, &port);
+    ck_assert_int_gt(pid, 0);
+    pid_t readers[8];
+    for (int r = 0; r < 8; r++) {
+        readers[r] = fork();
+        ck_assert_int_ge(readers[r], 0);
+        if (readers[r] == 0) {
+            /* Until the daemon is gone: each answer it gives is a whole 200. */
+            static const char *const words[] = {"customer", "orders", "event", "date", "pii"};
+            for (int i = 0;; i++) {
+                long st = 0;
+                json_t *res = se_get(port, &st, "/v1/search", "q", words[(r + i) % 5], "facets",
+                                     "all", NULL);
+                json_decref(res);
+                if (st == 0)
+                    _exit(0); /* refused or cut: stopped */
+                if (st != 200 || !res)
+                    _exit(1);
+            }
+        }
+    }
+    te_sleep_ms(500);
+    ck_assert_int_eq(te_stop(pid, SIGTERM), 0);
+    for (int r = 0; r < 8; r++) {
+        int s;
+        ck_assert_int_eq(waitpid(readers[r], &s, 0), readers[r]);
+        ck_assert_msg(WIFEXITED(s) && WEXITSTATUS(s) == 0, "a reader saw a bad answer");
+    }
+    free(cmd);
+    free(gz);
+    free(log);
+    free(sample);
+    free(db);
+}
+END_TEST
+
 /* ---- bad requests ------------------------------------------------------------ */
 
 typedef struct bad_case {
@@ -393,6 +445,7 @@ static Suite *suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, serves_503_until_the_index_exists_then_follows_commits);
     tcase_add_test(tc, concurrent_searches_while_the_indexer_commits);
+    tcase_add_test(tc, stops_cleanly_with_searches_queued);
     tcase_add_test(tc, every_bad_request_gets_its_status_and_a_json_error);
     tcase_add_test(tc, command_line_follows_gnu_conventions);
     suite_add_tcase(s, tc);
