@@ -10,7 +10,7 @@
 
 #define ME_READ_CHUNK 1024 /* docids read from a bitmap at a time */
 
-static _Atomic uint64_t n_all, n_maxscore, n_walk, n_classes;
+static _Atomic uint64_t n_all, n_maxscore, n_walk, n_walk_pruned, n_classes;
 static _Atomic unsigned rankings = ME_RANK_MAXSCORE | ME_RANK_WALK | ME_RANK_CLASSES;
 
 void me_set_rankings(unsigned mask)
@@ -23,6 +23,7 @@ void me_get_stats(me_stats *out)
     out->scored_all = n_all;
     out->maxscore = n_maxscore;
     out->walk = n_walk;
+    out->walk_pruned = n_walk_pruned;
     out->classes = n_classes;
 }
 
@@ -1279,6 +1280,7 @@ done:
 typedef struct wnode {
     const mt_node *q;
     const roaring_bitmap_t *set; /* TERM, SYNONYM: every document it matches */
+    double f;                    /* TERM, SYNONYM: the weight it adds (its scale) */
     double w;                    /* a MAX child's constant weight */
     uint32_t first, n;           /* kids: wk.kid[first .. first + n) */
     int selective;               /* a weighted leaf held by few documents */
@@ -1296,6 +1298,38 @@ typedef struct walk {
 } walk;
 
 static int max_w_cmp(const void *a, const void *b, void *ctx);
+
+/* The leaf under a chain of SCALEs from node i, or -1. */
+static long walk_leaf(const walk *w, uint32_t i)
+{
+    while (w->v[i].q->op == MT_SCALE)
+        i = w->kid[w->v[i].first];
+    mt_op op = w->v[i].q->op;
+    return op == MT_TERM || op == MT_SYNONYM || op == MT_ALL ? (long)i : -1;
+}
+
+/* In a MAX, a selective kid weighing no more than a broad one cannot raise
+ * the MAX's bound: it need not be set aside (its documents scored first),
+ * and typo variants and completions, small and weighing less than the
+ * word itself, no longer swell the selective documents. */
+static void walk_max_broaden(walk *w, size_t at)
+{
+    const wnode *x = &w->v[at];
+    double broad = -1;
+    for (uint32_t j = 0; j < x->n; j++) {
+        long l = walk_leaf(w, w->kid[x->first + j]);
+        if (l < 0)
+            return; /* a kid of another shape: left as it is */
+        if (!w->v[l].selective && w->v[w->kid[x->first + j]].w > broad)
+            broad = w->v[w->kid[x->first + j]].w;
+    }
+    for (uint32_t j = 0; j < x->n; j++) {
+        uint32_t k = w->kid[x->first + j];
+        long l = walk_leaf(w, k);
+        if (w->v[l].selective && w->v[k].w <= broad)
+            w->v[l].selective = 0;
+    }
+}
 
 /* Compiles q (under scale f) into w; returns the node's index or -1. */
 static long walk_compile(me_ctx *c, walk *w, const mt_node *q, double f, uint64_t selective_max,
@@ -1320,6 +1354,7 @@ static long walk_compile(me_ctx *c, walk *w, const mt_node *q, double f, uint64_
         if (!s)
             return -1;
         w->v[at].set = s;
+        w->v[at].f = f;
         w->v[at].selective = f > 0 && roaring_bitmap_get_cardinality(s) <= selective_max;
         return (long)at;
     }
@@ -1374,8 +1409,10 @@ static long walk_compile(me_ctx *c, walk *w, const mt_node *q, double f, uint64_
         for (size_t i = 0; i < q->nkids; i++)
             w->kid[w->nkid++] = (uint32_t)iv[i];
         /* A MAX is decided by its best matching kid: best first. */
-        if (q->op == MT_MAX)
+        if (q->op == MT_MAX) {
             qsort_r(w->kid + w->v[at].first, q->nkids, sizeof *w->kid, max_w_cmp, w->v);
+            walk_max_broaden(w, at);
+        }
     }
     if (iv != ids)
         free(iv);
@@ -1516,20 +1553,107 @@ static double walk_bound(const walk *w, uint32_t i, double f, int *can)
 
 /* Matches held by fewer than 1/ME_WALK_SELECTIVE of them make a leaf
  * selective; the walk applies when the selective leaves hold at most
- * 1/ME_WALK_SEED_SHARE of the matches, and gives up after scoring
- * 4k + 1/ME_WALK_BUDGET of them. A document scored alone costs about what
- * 40 cost in ranking by classes (~3 us against a planner tree of 70
- * nodes at 1M entities), so a walk that gives up adds at most a sixth to
- * the classes that follow; in the bench mix, the median walk that
- * succeeded scored 10 documents and nine in ten under 1/300 of the
- * matches. */
+ * 1/ME_WALK_SEED_SHARE of the matches, and stops walking after scoring
+ * 4k + 1/ME_WALK_BUDGET of them (walk_prune ends it then, or ranking by
+ * classes takes over). A document scored alone costs about what 40 cost
+ * in ranking by classes (~3 us against a planner tree of 70 nodes at 1M
+ * entities), so a walk that gives up adds at most a sixth to the classes
+ * that follow; in the bench mix, the median walk that succeeded scored
+ * 10 documents and nine in ten under 1/300 of the matches. */
 #define ME_WALK_SELECTIVE 16
 #define ME_WALK_SEED_SHARE 4
 #define ME_WALK_BUDGET 256
-#define ME_WALK_SEED_FIRST 64 /* selective documents scored before the walk: at most 1/64 */
 /* The walk visits the whole index in prior order, matches or not: the
  * matches must be at least 1/ME_WALK_DENSITY of it. */
 #define ME_WALK_DENSITY 64
+
+/* A walk that would go on too long ends here. The k-th best so far, θ, is
+ * a floor: a document not yet scored (`skip`: the selective and visited
+ * ones are) beats it only if its text reaches θ minus the most prior it
+ * can have (`prior_left`, that of the walk's next document). Broad leaves
+ * are set aside, one by one, until the rest's bound is below that; only
+ * their documents can still rank, and they are scored. Returns
+ * 1 with hp complete, 0 when that is still too many documents, -1 on
+ * error. */
+static int walk_prune(me_ctx *c, walk *w, uint32_t root, const mt_node *q,
+                      const roaring_bitmap_t *set, const roaring_bitmap_t *skip, heap *hp,
+                      double prior_left, xap_err *err)
+{
+    if (hp->n < hp->k)
+        return 0;
+    double theta = hp->h[0].score;
+    double limit = theta - prior_left - fabs(theta) * 4 * ME_SCORE_EPS;
+    uint32_t *lv = malloc((w->n + 1) * sizeof *lv);
+    const roaring_bitmap_t **parts = malloc((w->n + 1) * sizeof *parts);
+    roaring_bitmap_t *cand = NULL;
+    me_hit *top = NULL;
+    size_t nl = 0, j = 0, ntop = 0;
+    int rc = -1, can = 1;
+    if (!lv || !parts) {
+        oom(err);
+        goto out;
+    }
+    for (uint32_t i = 0; i < w->n; i++)
+        if ((w->v[i].q->op == MT_TERM || w->v[i].q->op == MT_SYNONYM) && !w->v[i].selective &&
+            w->v[i].f > 0)
+            lv[nl++] = i;
+    rc = 0;
+    /* Greedily, the leaf whose setting aside lowers the bound most per
+     * document it brings (a broad word everyone has lowers it as much as
+     * a field few documents match). */
+    double b = walk_bound(w, root, 1.0, &can);
+    while (b >= limit && can) {
+        size_t best = nl;
+        double best_gain = 0, best_b = b;
+        for (size_t i = j; i < nl; i++) {
+            int kc;
+            w->v[lv[i]].selective = 1;
+            double nb = walk_bound(w, root, 1.0, &kc);
+            w->v[lv[i]].selective = 0;
+            nb = kc ? nb : -HUGE_VAL;
+            double gain = (b - nb) / (1.0 + (double)roaring_bitmap_get_cardinality(w->v[lv[i]].set));
+            if (nb < b && gain > best_gain) {
+                best = i;
+                best_gain = gain;
+                best_b = nb;
+            }
+        }
+        if (best == nl)
+            goto out; /* no leaf lowers it */
+        uint32_t t = lv[j];
+        lv[j] = lv[best];
+        lv[best] = t;
+        w->v[lv[j]].selective = 1;
+        parts[j] = w->v[lv[j]].set;
+        j++;
+        b = best_b;
+        can = b > -HUGE_VAL;
+    }
+    if (!(cand = j ? roaring_bitmap_or_many(j, parts) : roaring_bitmap_create())) {
+        rc = -1;
+        oom(err);
+        goto out;
+    }
+    roaring_bitmap_and_inplace(cand, set);
+    roaring_bitmap_andnot_inplace(cand, skip);
+    uint64_t card = roaring_bitmap_get_cardinality(set);
+    if (roaring_bitmap_get_cardinality(cand) * ME_WALK_SEED_SHARE > card)
+        goto out;
+    rc = -1;
+    if (!roaring_bitmap_is_empty(cand) && rank_all(c, q, cand, hp->k, &top, &ntop, err) != 0)
+        goto out;
+    for (size_t i = 0; i < ntop; i++)
+        heap_offer(hp, top[i]);
+    rc = 1;
+out:
+    free(top);
+    if (cand)
+        roaring_bitmap_free(cand);
+    free(parts);
+    free(lv);
+    return rc;
+}
+
 
 /* Most broad queries have many documents at their best text score, and
  * the prior orders them: so the documents of the selective leaves (exact
@@ -1544,7 +1668,7 @@ static int top_walk(me_ctx *c, const mt_node *q, const roaring_bitmap_t *set, si
 {
     uint64_t card = roaring_bitmap_get_cardinality(set);
     walk w = {0};
-    roaring_bitmap_t *sel = NULL;
+    roaring_bitmap_t *sel = NULL, *visited = NULL;
     const roaring_bitmap_t **parts = NULL;
     me_hit *seed = NULL;
     size_t nseed = 0, nparts = 0;
@@ -1582,12 +1706,11 @@ static int top_walk(me_ctx *c, const mt_node *q, const roaring_bitmap_t *set, si
         oom(err);
         goto done;
     }
-    /* A few selective documents are scored first: their best (an exact
-     * name) often ends the walk at once. Many are scored only once the
-     * walk has succeeded, which it may do on the others alone: no
-     * document it skipped can beat the k-th best of those. */
-    int seed_first = roaring_bitmap_get_cardinality(sel) * ME_WALK_SEED_FIRST <= card;
-    if (seed_first && !roaring_bitmap_is_empty(sel)) {
+    /* The selective documents are scored first: their best (an exact
+     * name) often ends the walk at once. (Scoring them after a walk that
+     * succeeded on the others alone was measured slower at 1M: the walk
+     * then ran longer, or gave up, more often than it saved.) */
+    if (!roaring_bitmap_is_empty(sel)) {
         if (rank_all(c, q, sel, k, &seed, &nseed, err) != 0)
             goto done;
         for (size_t i = 0; i < nseed; i++)
@@ -1601,6 +1724,10 @@ static int top_walk(me_ctx *c, const mt_node *q, const roaring_bitmap_t *set, si
         goto done;
     uint64_t budget = card / ME_WALK_BUDGET + 4 * k, scored = 0;
     size_t settled = 0;
+    if (!(visited = roaring_bitmap_create())) {
+        oom(err);
+        goto done;
+    }
     for (size_t i = 0; i < len; i++) {
         if (i == settled)
             settled = pop_settle(i);
@@ -1615,20 +1742,17 @@ static int top_walk(me_ctx *c, const mt_node *q, const roaring_bitmap_t *set, si
         if (!roaring_bitmap_contains(set, d) || roaring_bitmap_contains(sel, d))
             continue;
         if (++scored > budget) {
-            rc = 0;
-            goto done;
+            roaring_bitmap_or_inplace(visited, sel);
+            if ((rc = walk_prune(c, &w, (uint32_t)root, q, set, visited, &hp,
+                                 w.prior_f * pop_key[d], err)) != 1)
+                goto done;
+            n_walk_pruned++;
+            break;
         }
         double s = 0;
         walk_score(&w, (uint32_t)root, d, 1.0, &s);
         heap_offer(&hp, (me_hit){d, s});
-    }
-    if (!seed_first) {
-        if (rank_all(c, q, sel, k, &seed, &nseed, err) != 0) {
-            rc = -1;
-            goto done;
-        }
-        for (size_t i = 0; i < nseed; i++)
-            heap_offer(&hp, seed[i]);
+        roaring_bitmap_add(visited, d);
     }
     qsort(hp.h, hp.n, sizeof *hp.h, hit_cmp);
     *out = hp.h;
@@ -1640,6 +1764,8 @@ done:
     free(seed);
     if (sel)
         roaring_bitmap_free(sel);
+    if (visited)
+        roaring_bitmap_free(visited);
     free(parts);
     free(w.v);
     free(w.kid);

@@ -76,6 +76,7 @@ typedef struct me_stats {
     uint64_t scored_all; /* every match scored (small sets, or nothing to prune by) */
     uint64_t maxscore;   /* only the documents of the selective leaves scored */
     uint64_t walk;       /* those, then the rest one by one in descending prior order */
+    uint64_t walk_pruned; /* of which ended by setting the heaviest broad leaves aside */
     uint64_t classes;    /* the text scored, the prior only where it could rank */
 } me_stats;
 

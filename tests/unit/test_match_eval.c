@@ -360,9 +360,9 @@ START_TEST(planner_shapes_agree_with_xapian)
 END_TEST
 
 /* The walk in prior order alone (no MaxScore before it, no classes after)
- * ranks as Xapian does wherever it applies, whether the selective
- * documents are scored before the walk or after it. Planner shapes over
- * common words, where it applies most, and random trees. */
+ * ranks as Xapian does wherever it applies, with and without selective
+ * documents (rare words). Planner shapes over common words, where it
+ * applies most, and random trees. */
 START_TEST(walk_agrees_with_xapian)
 {
     me_stats before, after;
@@ -379,6 +379,39 @@ START_TEST(walk_agrees_with_xapian)
     me_get_stats(&after);
     ck_assert_msg(after.walk - before.walk >= 10, "the walk ranked %llu trees of 120",
                   (unsigned long long)(after.walk - before.walk));
+}
+END_TEST
+
+/* A walk that cannot stop early (two heavy words, each in a tenth of the
+ * documents, rarely together: the bound is their sum) ends by setting
+ * them aside and scoring their documents, and still ranks as Xapian does. */
+START_TEST(walk_ended_by_pruning_agrees_with_xapian)
+{
+    me_stats before, after;
+    me_get_stats(&before);
+    me_set_rankings(ME_RANK_WALK);
+    for (unsigned a = 20; a < 30; a++) {
+        char t[32];
+        word(t, sizeof t, 0);
+        mt_node *base = scaled(mt_term(t, strlen(t)), 1);
+        word(t, sizeof t, a);
+        mt_node *heavy = scaled(mt_term(t, strlen(t)), 10);
+        word(t, sizeof t, a + 5);
+        mt_node *other = scaled(mt_term(t, strlen(t)), 6);
+        mt_node *v[3] = {base, heavy, other};
+        mt_node *q = take2(MT_AND_MAYBE, mt_combine(MT_OR, v, 3),
+                           mt_prior(SLOT_POPULARITY, 0.5, 2));
+        for (int i = 0; i < 3; i++)
+            mt_free(v[i]);
+        char what[32];
+        snprintf(what, sizeof what, "heavy words %u", a);
+        check_tree(q, what);
+        mt_free(q);
+    }
+    me_set_rankings(ME_RANK_MAXSCORE | ME_RANK_WALK | ME_RANK_CLASSES);
+    me_get_stats(&after);
+    ck_assert_msg(after.walk_pruned > before.walk_pruned,
+                  "no walk was ended by setting broad leaves aside");
 }
 END_TEST
 
@@ -501,6 +534,7 @@ int main(void)
     tcase_add_test(tc, random_trees_agree_with_xapian);
     tcase_add_test(tc, planner_shapes_agree_with_xapian);
     tcase_add_test(tc, walk_agrees_with_xapian);
+    tcase_add_test(tc, walk_ended_by_pruning_agrees_with_xapian);
     tcase_add_test(tc, pruned_rankings_were_exercised);
     tcase_add_test(tc, ranks_by_value_highest_first);
     tcase_add_test(tc, max_over_varying_child_is_refused);
