@@ -14,7 +14,10 @@
  *       2 edits) whose target is in the top 3, and where the targets of the
  *       other kinds landed.
  * Figures go to stdout next to their targets; latency is timed around the
- * request alone, the answer is parsed after the clock stops.
+ * request alone, the answer is parsed after the clock stops. With --rate R
+ * the searches are sent open loop, query i due at i / R seconds, and
+ * latency counts from that time: the figure a user arriving at that rate
+ * sees, rather than that of clients sending as fast as answers come.
  */
 #include <curl/curl.h>
 #include <errno.h>
@@ -62,6 +65,8 @@ typedef struct sb_job {
     size_t n;
     atomic_size_t next;
     int find_target; /* look for the query's target among the hits */
+    double rate;     /* > 0: query i is due at start + i / rate s (open loop) */
+    double start;    /* ms, set by sb_run */
 } sb_job;
 
 static const char *sb_kinds[SB_MAX_KINDS];
@@ -313,6 +318,18 @@ static void *sb_client(void *arg)
             continue;
         }
         double t0 = sb_now_ms();
+        if (job->rate > 0) {
+            /* Open loop: wait for the query's time, and count from it, so
+             * that a request sent late because every client was busy
+             * is charged for the wait (no coordinated omission). */
+            double due = job->start + 1e3 * (double)i / job->rate;
+            while ((t0 = sb_now_ms()) < due) {
+                double wait = due - t0;
+                struct timespec ts = {0, (long)((wait > 500 ? 500 : wait) * 1e6)};
+                nanosleep(&ts, NULL);
+            }
+            t0 = due;
+        }
         s->status = sb_get(h, job->port, job->paths[i], &b, &s->curl_rc);
         s->ms = sb_now_ms() - t0;
         if (s->status == 200)
@@ -333,6 +350,7 @@ static double sb_run(sb_job *job, int clients)
     int started = 0;
     atomic_store(&job->next, 0);
     double t0 = sb_now_ms();
+    job->start = t0;
     for (int c = 0; c < clients; c++) {
         if (pthread_create(&th[c], NULL, sb_client, job) != 0)
             break;
@@ -557,6 +575,9 @@ static void sb_usage(FILE *f)
             "  -f, --facets LIST     facets asked with every search (default platform,type,tags,owners)\n"
             "  -l, --limit N         hits per search (default 10)\n"
             "  -w, --warmup N        searches sent first and not measured (default 200)\n"
+            "  -r, --rate R          search at R queries/s in all (open loop: latency counts\n"
+            "                        from each query's scheduled time); default: each client\n"
+            "                        sends its next query when the last is answered\n"
             "      --wait S          seconds to wait for /healthz to answer 200 (default 300)\n"
             "      --tsv FILE        append a line of the main figures to FILE\n"
             "  -h, --help            show this help\n",
@@ -606,13 +627,14 @@ int main(int argc, char **argv)
         {"clients", required_argument, NULL, 'c'}, {"facets", required_argument, NULL, 'f'},
         {"limit", required_argument, NULL, 'l'},  {"warmup", required_argument, NULL, 'w'},
         {"wait", required_argument, NULL, OPT_WAIT}, {"tsv", required_argument, NULL, OPT_TSV},
+        {"rate", required_argument, NULL, 'r'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    long port = 0, clients = 4, limit = 10, warmup = 200, wait_s = 300;
+    long port = 0, clients = 4, limit = 10, warmup = 200, wait_s = 300, rate = 0;
     const char *queries_path = NULL, *facets = "platform,type,tags,owners", *tsv = NULL;
     int c;
-    while ((c = getopt_long(argc, argv, "p:q:c:f:l:w:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "p:q:c:f:l:w:r:h", longopts, NULL)) != -1) {
         int bad = 0;
         switch (c) {
         case 'p': bad = sb_parse_int(optarg, 1, 65535, &port); break;
@@ -623,6 +645,7 @@ int main(int argc, char **argv)
         case 'w': bad = sb_parse_int(optarg, 0, 1000000, &warmup); break;
         case OPT_WAIT: bad = sb_parse_int(optarg, 0, 86400, &wait_s); break;
         case OPT_TSV: tsv = optarg; break;
+        case 'r': bad = sb_parse_int(optarg, 1, 100000, &rate); break;
         case 'h': sb_usage(stdout); return 0;
         default: sb_usage(stderr); return 2;
         }
@@ -674,13 +697,16 @@ int main(int argc, char **argv)
         sb_job job = {.port = (int)port, .paths = search_paths, .queries = qs, .out = search, .n = w};
         sb_run(&job, (int)clients);
     }
-    sb_job sj = {.port = (int)port, .paths = search_paths, .queries = qs, .out = search, .n = n, .find_target = 1};
+    sb_job sj = {.port = (int)port, .paths = search_paths, .queries = qs, .out = search, .n = n, .find_target = 1,
+                 .rate = (double)rate};
     memset(search, 0, n * sizeof *search);
     double search_wall = sb_run(&sj, (int)clients);
 
-    char title[2048];
-    snprintf(title, sizeof title, "(a) search: %zu queries, %ld clients, limit %ld, facets=%s (warm-up %ld)", n,
-             clients, limit, *facets ? facets : "(none)", warmup);
+    char title[2048], paced[64] = "";
+    if (rate > 0)
+        snprintf(paced, sizeof paced, ", paced at %ld queries/s", rate);
+    snprintf(title, sizeof title, "(a) search: %zu queries, %ld clients%s, limit %ld, facets=%s (warm-up %ld)", n,
+             clients, paced, limit, *facets ? facets : "(none)", warmup);
     sb_latency_table(title, qs, search, n, search_wall, SB_SEARCH_P99_MS);
 
     /* Autocomplete may not be served yet: one probe decides. */
