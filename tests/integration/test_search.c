@@ -159,6 +159,32 @@ static long find_rank(const char *q, const char *type, const char *urn, json_t *
 
 /* ---- found by name, exact name first, columns ---------------------------- */
 
+/* A hit describes its entity as GET /v1/entities does: hits read states
+ * without what they do not show (columns they did not match), and must not
+ * lose anything they do show (column tags and terms count for the entity). */
+static void assert_hit_is_entity(const json_t *hit, const json_t *ent, const char *urn)
+{
+    static const char *const same[] = {"type",      "name",       "qualifiedName", "platform",
+                                       "origin",    "subTypes",   "container",     "popularity",
+                                       "removed",   NULL};
+    for (size_t k = 0; same[k]; k++)
+        ck_assert_msg(json_equal(json_object_get(hit, same[k]), json_object_get(ent, same[k])),
+                      "%s: the hit's %s differs from the entity's", urn, same[k]);
+    static const char *const labels[] = {"owners", "tags", "glossaryTerms", "domains", NULL};
+    for (size_t k = 0; labels[k]; k++) {
+        const json_t *h = json_object_get(hit, labels[k]), *e = json_object_get(ent, labels[k]);
+        ck_assert_msg(json_array_size(h) == json_array_size(e), "%s: %zu %s in the hit, %zu",
+                      urn, json_array_size(h), labels[k], json_array_size(e));
+        for (size_t i = 0; i < json_array_size(e); i++) {
+            const json_t *v = json_array_get(e, i);
+            const char *label = json_is_string(v) ? json_string_value(v)
+                                                  : json_string_value(json_object_get(v, "label"));
+            ck_assert_msg(label && se_array_has(h, label), "%s: %s '%s' missing from the hit", urn,
+                          labels[k], label ? label : "?");
+        }
+    }
+}
+
 static const char *const TYPES[] = {"dataset", "dashboard", "chart", "dataJob", "dataFlow",
                                     "mlModel", "mlFeature", "mlFeatureTable", "glossaryTerm",
                                     "tag", "corpuser", "corpGroup", "domain", "container", NULL};
@@ -196,6 +222,9 @@ START_TEST(every_fixture_entity_is_found_by_name)
             } else {
                 ck_assert_msg(rank >= 0, "%s %s not found by its name \"%s\" (total %ld)",
                               TYPES[t], urns[i], name, total_of(page));
+                const json_t *hit = rank < 100 ? se_hit(page, urns[i]) : NULL;
+                if (hit)
+                    assert_hit_is_entity(hit, ent, urns[i]);
                 long exact = (long)json_integer_value(json_object_get(query, "exact_matches"));
                 ck_assert_msg(exact >= 1, "\"%s\": the exact name of %s gave no exact match", name,
                               urns[i]);
