@@ -11,7 +11,7 @@
 #define ME_READ_CHUNK 1024 /* docids read from a bitmap at a time */
 
 static _Atomic uint64_t n_all, n_maxscore, n_walk, n_walk_pruned, n_classes;
-static _Atomic unsigned rankings = ME_RANK_MAXSCORE | ME_RANK_WALK | ME_RANK_CLASSES;
+static _Atomic unsigned rankings = ME_RANK_ALL;
 
 void me_set_rankings(unsigned mask)
 {
@@ -1138,6 +1138,15 @@ typedef struct heap {
     size_t n, k;
 } heap;
 
+/* Hands the heap's hits over to the caller, best first. */
+static void heap_take(heap *hp, me_hit **out, size_t *n)
+{
+    qsort(hp->h, hp->n, sizeof *hp->h, hit_cmp);
+    *out = hp->h;
+    *n = hp->n;
+    hp->h = NULL;
+}
+
 static void heap_offer(heap *hp, me_hit x)
 {
     if (hp->n < hp->k) {
@@ -1261,10 +1270,7 @@ static int top_classes(me_ctx *c, const roaring_bitmap_t *set, size_t k, me_hit 
             heap_offer(&hp, (me_hit){d, t + w});
         }
     }
-    qsort(hp.h, hp.n, sizeof *hp.h, hit_cmp);
-    *out = hp.h;
-    *nout = hp.n;
-    hp.h = NULL;
+    heap_take(&hp, out, nout);
     rc = 1;
 done:
     free(hp.h);
@@ -1754,10 +1760,7 @@ static int top_walk(me_ctx *c, const mt_node *q, const roaring_bitmap_t *set, si
         heap_offer(&hp, (me_hit){d, s});
         roaring_bitmap_add(visited, d);
     }
-    qsort(hp.h, hp.n, sizeof *hp.h, hit_cmp);
-    *out = hp.h;
-    *nout = hp.n;
-    hp.h = NULL;
+    heap_take(&hp, out, nout);
     rc = 1;
 done:
     free(hp.h);

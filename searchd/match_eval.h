@@ -88,6 +88,7 @@ void me_get_stats(me_stats *out);
 #define ME_RANK_MAXSCORE 1u
 #define ME_RANK_WALK 2u
 #define ME_RANK_CLASSES 4u
+#define ME_RANK_ALL (ME_RANK_MAXSCORE | ME_RANK_WALK | ME_RANK_CLASSES)
 void me_set_rankings(unsigned mask);
 
 #endif

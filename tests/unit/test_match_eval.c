@@ -296,6 +296,16 @@ static void check_tree(const mt_node *q, const char *what)
     me_free(&c);
 }
 
+/* check_tree on q, named "<what> <i>", then frees q. */
+static void check_and_free(mt_node *q, const char *what, int i)
+{
+    char name[64];
+    ck_assert_ptr_nonnull(q);
+    snprintf(name, sizeof name, "%s %d", what, i);
+    check_tree(q, name);
+    mt_free(q);
+}
+
 START_TEST(random_trees_agree_with_xapian)
 {
     for (int i = 0; i < NTREES; i++) {
@@ -368,14 +378,9 @@ START_TEST(walk_agrees_with_xapian)
     me_stats before, after;
     me_get_stats(&before);
     me_set_rankings(ME_RANK_WALK);
-    for (int i = 0; i < 120; i++) {
-        mt_node *q = i % 3 ? planner_tree(1) : rand_tree(3);
-        char what[32];
-        snprintf(what, sizeof what, "walk %d", i);
-        check_tree(q, what);
-        mt_free(q);
-    }
-    me_set_rankings(ME_RANK_MAXSCORE | ME_RANK_WALK | ME_RANK_CLASSES);
+    for (int i = 0; i < 120; i++)
+        check_and_free(i % 3 ? planner_tree(1) : rand_tree(3), "walk", i);
+    me_set_rankings(ME_RANK_ALL);
     me_get_stats(&after);
     ck_assert_msg(after.walk - before.walk >= 10, "the walk ranked %llu trees of 120",
                   (unsigned long long)(after.walk - before.walk));
@@ -403,12 +408,9 @@ START_TEST(walk_ended_by_pruning_agrees_with_xapian)
                            mt_prior(SLOT_POPULARITY, 0.5, 2));
         for (int i = 0; i < 3; i++)
             mt_free(v[i]);
-        char what[32];
-        snprintf(what, sizeof what, "heavy words %u", a);
-        check_tree(q, what);
-        mt_free(q);
+        check_and_free(q, "heavy words", (int)a);
     }
-    me_set_rankings(ME_RANK_MAXSCORE | ME_RANK_WALK | ME_RANK_CLASSES);
+    me_set_rankings(ME_RANK_ALL);
     me_get_stats(&after);
     ck_assert_msg(after.walk_pruned > before.walk_pruned,
                   "no walk was ended by setting broad leaves aside");
