@@ -45,7 +45,5 @@
 
 /* ---- index access ---------------------------------------------------- */
 #define SD_MODIFIED_RETRIES 3          /* reopen-and-retry on DatabaseModifiedError */
-#define SD_STATE_CACHE_SLOTS 256       /* parsed entity states kept per worker thread */
-#define SD_STATE_CACHE_MAX_BYTES (256u << 10) /* larger stored states are not kept */
 
 #endif

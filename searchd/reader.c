@@ -24,7 +24,6 @@ static void reader_destroy(void *p)
     if (rd->db)
         xap_db_close(rd->db);
     an_terms_free(&rd->scratch);
-    sc_free(&rd->states);
     if (rd->an)
         an_free(rd->an);
     free(rd);

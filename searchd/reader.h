@@ -18,7 +18,6 @@
 #include <stdint.h>
 
 #include "analyzers/analyzer.h"
-#include "searchd/state_cache.h"
 #include "xapian-shim/xap.h"
 
 typedef struct reader {
@@ -27,7 +26,6 @@ typedef struct reader {
     uint32_t doccount;
     an_analyzer *an;     /* this thread's analyzer */
     an_terms scratch;    /* reusable term list for the analyzer */
-    state_cache states;  /* parsed entity states of this revision */
 } reader;
 
 typedef enum {

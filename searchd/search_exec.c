@@ -9,6 +9,7 @@
 #include "model/fields.h"
 #include "searchd/explain.h"
 #include "searchd/highlight.h"
+#include "searchd/hit_state.h"
 #include "searchd/hits.h"
 #include "searchd/limits.h"
 #include "searchd/match_eval.h"
@@ -119,33 +120,33 @@ static int emit(exec *x, const ranked *r, search_result *out, explain_doc *ed, c
                 size_t errlen)
 {
     reader *rd = x->sp->rd;
-    sc_ref ref;
-    int rc = sc_get(&rd->states, rd->db, rd->revision, r->id, &ref, err, errlen);
+    hit_state ref;
+    int rc = hs_load(rd->db, r->id, &ref, err, errlen);
     if (rc != XAP_OK)
         return rc;
     unsigned fields = 0;
     xap_err xe = {0};
     if (x->columns && me_doc_terms(x->mc, x->columns, r->id, hit_column_kind, &fields, &xe) != 0) {
-        sc_release(&ref);
+        hs_free(&ref);
         snprintf(err, errlen, "matching terms: %s", xe.msg);
         return xe.code ? xe.code : XAP_E_GENERIC;
     }
-    json_t *hit = hit_json(&x->hl, fields, ref.sum, r->score, err, errlen);
+    json_t *hit = hit_json(&x->hl, fields, &ref.sum, r->score, err, errlen);
     if (hit && ed) {
         /* The summary's strings live only while ref is held: explain
          * keeps copies. */
         ed->id = r->id;
         ed->hit = hit;
-        ed->urn = strdup(ref.sum->urn);
-        ed->type = ref.sum->type ? strdup(ref.sum->type) : NULL;
-        ed->platform = ref.sum->platform ? strdup(ref.sum->platform) : NULL;
-        if (!ed->urn || (ref.sum->type && !ed->type) || (ref.sum->platform && !ed->platform)) {
+        ed->urn = strdup(ref.sum.urn);
+        ed->type = ref.sum.type ? strdup(ref.sum.type) : NULL;
+        ed->platform = ref.sum.platform ? strdup(ref.sum.platform) : NULL;
+        if (!ed->urn || (ref.sum.type && !ed->type) || (ref.sum.platform && !ed->platform)) {
             json_decref(hit);
             hit = NULL;
             snprintf(err, errlen, "out of memory");
         }
     }
-    sc_release(&ref);
+    hs_free(&ref);
     if (!hit)
         return XAP_E_GENERIC;
     if (r->pinned)
