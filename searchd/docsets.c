@@ -909,13 +909,7 @@ int docsets_start(const char *db_path, char *err, size_t errlen)
         pthread_mutex_unlock(&R.mu);
         return 0;
     }
-    pthread_condattr_t ca;
-    int rc = pthread_condattr_init(&ca);
-    if (rc == 0) {
-        pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-        rc = pthread_cond_init(&R.wake, &ca);
-        pthread_condattr_destroy(&ca);
-    }
+    int rc = sd_mono_cond_init(&R.wake);
     if (rc != 0) {
         pthread_mutex_unlock(&R.mu);
         snprintf(err, errlen, "docsets: condition variable: %s", strerror(rc));

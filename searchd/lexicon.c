@@ -240,15 +240,9 @@ int lexicon_start(const char *db_path, char *err, size_t errlen)
         pthread_mutex_unlock(&L.mu);
         return 0;
     }
-    pthread_condattr_t ca;
-    int rc = pthread_condattr_init(&ca);
-    if (rc == 0) {
-        pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-        rc = pthread_cond_init(&L.wake, &ca);
-        if (rc == 0 && (rc = pthread_cond_init(&L.ready, &ca)) != 0)
-            pthread_cond_destroy(&L.wake);
-        pthread_condattr_destroy(&ca);
-    }
+    int rc = sd_mono_cond_init(&L.wake);
+    if (rc == 0 && (rc = sd_mono_cond_init(&L.ready)) != 0)
+        pthread_cond_destroy(&L.wake);
     if (rc != 0) {
         pthread_mutex_unlock(&L.mu);
         snprintf(err, errlen, "lexicon: condition variables: %s", strerror(rc));
