@@ -17,6 +17,11 @@
 #define PUBLISH_EVERY_MS 1000 /* watermarks and counters to the metrics */
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 5000
+/* How long leaving may wait on the brokers at a stop (the group offset
+ * commit and the group leave together). The index already holds every
+ * offset, so nothing is lost by giving up: a stop must end soon even when
+ * no broker answers, whether or not that has been noticed yet. */
+#define EXIT_BROKER_WAIT_MS 3000
 
 /* One topic-partition this consumer has seen. */
 typedef struct tp_state {
@@ -49,6 +54,8 @@ struct kafka_consumer {
     int fatal;                /* a fatal error: stop without committing */
     int backoff_ms;           /* after a failed commit */
     int brokers_down;         /* every broker unreachable, as last heard */
+    int exit_commit_done;     /* the group offset commit at exit was answered */
+    int close_abandoned;      /* leaving the group did not finish in time */
 
     kafka_counters counters;
 };
@@ -610,6 +617,67 @@ static void consumer_message(kafka_consumer *c, rd_kafka_message_t *m)
         c->commit_due = 1;
 }
 
+static void consumer_exit_committed(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                                    rd_kafka_topic_partition_list_t *offsets, void *opaque)
+{
+    (void)rk;
+    (void)offsets;
+    kafka_consumer *c = opaque;
+    c->exit_commit_done = 1;
+    if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET)
+        kafka_log(KAFKA_LOG_WARN, "consumer group offset commit at exit: %s",
+                  rd_kafka_err2str(err));
+}
+
+/* Commits the group's offsets (for lag tools) when commit_group, then
+ * leaves the group, both served on a queue of our own so that neither may
+ * wait past EXIT_BROKER_WAIT_MS. The blocking forms (rd_kafka_commit,
+ * rd_kafka_consumer_close) wait for the coordinator as long as the socket
+ * timeout when the brokers have just gone. */
+static void consumer_leave(kafka_consumer *c, int commit_group)
+{
+    long long deadline = kafka_now_ms() + EXIT_BROKER_WAIT_MS;
+    rd_kafka_queue_t *q = rd_kafka_queue_new(c->rk);
+    if (commit_group) {
+        rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new(8);
+        for (size_t i = 0; i < c->ntps; i++)
+            if (c->tps[i].assigned && c->tps[i].position >= 0)
+                rd_kafka_topic_partition_list_add(list, c->tps[i].topic, c->tps[i].partition)
+                    ->offset = c->tps[i].position;
+        if (list->cnt > 0) {
+            rd_kafka_resp_err_t e =
+                rd_kafka_commit_queue(c->rk, list, q, consumer_exit_committed, c);
+            if (e)
+                kafka_log(KAFKA_LOG_WARN, "consumer group offset commit at exit: %s",
+                          rd_kafka_err2str(e));
+            while (!e && !c->exit_commit_done && kafka_now_ms() < deadline)
+                rd_kafka_queue_poll_callback(q, POLL_MAX_MS);
+            if (!e && !c->exit_commit_done)
+                kafka_log(KAFKA_LOG_WARN, "consumer group offset commit at exit: no answer "
+                                          "from the coordinator; lag tools will see the "
+                                          "group's offsets behind the index's");
+        }
+        rd_kafka_topic_partition_list_destroy(list);
+    }
+    rd_kafka_error_t *e = rd_kafka_consumer_close_queue(c->rk, q);
+    if (e) {
+        kafka_log(KAFKA_LOG_WARN, "leaving the consumer group: %s", rd_kafka_error_string(e));
+        rd_kafka_error_destroy(e);
+        c->close_abandoned = 1;
+    } else {
+        /* Rebalance callbacks of the leave are served here. */
+        while (!rd_kafka_consumer_closed(c->rk) && kafka_now_ms() < deadline)
+            rd_kafka_queue_poll_callback(q, POLL_MAX_MS);
+        if (!rd_kafka_consumer_closed(c->rk)) {
+            kafka_log(KAFKA_LOG_WARN, "leaving the consumer group: no answer in %d ms; the "
+                                      "group drops this member when its session times out",
+                      EXIT_BROKER_WAIT_MS);
+            c->close_abandoned = 1;
+        }
+    }
+    rd_kafka_queue_destroy(q);
+}
+
 int kafka_consumer_run(kafka_consumer *c, volatile sig_atomic_t *stop)
 {
     c->stop = stop;
@@ -656,31 +724,14 @@ int kafka_consumer_run(kafka_consumer *c, volatile sig_atomic_t *stop)
     }
     if (c->fatal)
         rc = -1;
-    if (rc == 0 && c->brokers_down) {
+    if (rc == 0 && c->brokers_down)
         kafka_log(KAFKA_LOG_WARN, "brokers unreachable: the consumer group's offsets (for lag "
                                   "tools) stay behind the index's");
-    } else if (rc == 0) {
-        /* The group's offsets, synchronously this time, for lag tools. */
-        rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new(8);
-        for (size_t i = 0; i < c->ntps; i++)
-            if (c->tps[i].assigned && c->tps[i].position >= 0)
-                rd_kafka_topic_partition_list_add(list, c->tps[i].topic, c->tps[i].partition)
-                    ->offset = c->tps[i].position;
-        if (list->cnt > 0) {
-            rd_kafka_resp_err_t e = rd_kafka_commit(c->rk, list, 0);
-            if (e && e != RD_KAFKA_RESP_ERR__NO_OFFSET)
-                kafka_log(KAFKA_LOG_WARN, "consumer group offset commit at exit: %s",
-                          rd_kafka_err2str(e));
-        }
-        rd_kafka_topic_partition_list_destroy(list);
-    }
     /* Leaves the group; the revocation it triggers finds no batch left (or,
      * after a fatal error, must not commit one: store_close drops it). */
     c->batch_msgs = 0;
     c->fatal = c->fatal || rc != 0;
-    rd_kafka_resp_err_t e = rd_kafka_consumer_close(c->rk);
-    if (e)
-        kafka_log(KAFKA_LOG_WARN, "leaving the consumer group: %s", rd_kafka_err2str(e));
+    consumer_leave(c, rc == 0 && !c->brokers_down);
     consumer_publish(c);
     return rc;
 }
@@ -689,7 +740,8 @@ void kafka_consumer_free(kafka_consumer *c)
 {
     if (!c)
         return;
-    rd_kafka_destroy(c->rk);
+    /* An unfinished leave would otherwise be waited for again here. */
+    rd_kafka_destroy_flags(c->rk, c->close_abandoned ? RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE : 0);
     for (size_t i = 0; i < c->ntps; i++)
         free(c->tps[i].topic);
     free(c->tps);
