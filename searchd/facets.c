@@ -269,22 +269,41 @@ nomem:
     return -1;
 }
 
+/* How far ahead count_by_docs prefetches, in documents. */
+#define FACETS_PREFETCH 32
+
 /* The fields counted per document, in one walk of the match set: each
- * matching document's values of every such field added up. */
+ * matching document's values of every such field added up. The offsets
+ * and value lists of a broad match are spread over arrays far larger than
+ * the caches: per block of documents, the offsets are read in a first
+ * pass and the value lists in a second, each prefetched some documents
+ * ahead, so that the misses overlap instead of following one another. */
 static void count_by_docs(field_count *const *v, size_t n, const roaring_bitmap_t *match,
                           uint32_t last)
 {
-    uint32_t buf[1024], got;
+    uint32_t buf[1024], from[1024], to[1024], got;
     roaring_uint32_iterator_t it;
     roaring_init_iterator(match, &it);
-    while ((got = roaring_read_uint32_iterator(&it, buf, 1024)) > 0)
+    while ((got = roaring_read_uint32_iterator(&it, buf, 1024)) > 0) {
+        while (got > 0 && buf[got - 1] > last)
+            got--;
         for (size_t k = 0; k < n; k++) {
             const uint32_t *off = v[k]->off, *ids = v[k]->ids;
             uint32_t *cnt = v[k]->cnt;
-            for (uint32_t i = 0; i < got && buf[i] <= last; i++)
-                for (uint32_t j = off[buf[i]]; j < off[buf[i] + 1]; j++)
+            for (uint32_t i = 0; i < got; i++) {
+                if (i + FACETS_PREFETCH < got)
+                    __builtin_prefetch(&off[buf[i + FACETS_PREFETCH]]);
+                from[i] = off[buf[i]];
+                to[i] = off[buf[i] + 1];
+            }
+            for (uint32_t i = 0; i < got; i++) {
+                if (i + FACETS_PREFETCH < got)
+                    __builtin_prefetch(&ids[from[i + FACETS_PREFETCH]]);
+                for (uint32_t j = from[i]; j < to[i]; j++)
                     cnt[ids[j]]++;
+            }
         }
+    }
 }
 
 int facets_count(const facet_req *fr, docsets *ds, xap_db *db, const roaring_bitmap_t *match,
