@@ -272,6 +272,16 @@ static roaring_bitmap_t *restrict_to(me_ctx *c, const mt_node *q, const roaring_
     return r;
 }
 
+/* A group of alternatives restricted to a set is built as its whole union
+ * (kept for the ranking passes) and one intersection when that union is
+ * at most ME_SYN_UNION × alternatives × the set; else each alternative is
+ * intersected with the set. An intersection of sets of like size costs
+ * about the larger (a merge), so a hundred completions each intersected
+ * with a set cost about a hundred times the set, while a few typo variants
+ * of common words meeting a small set are cheaper one by one. At 1M
+ * entities the match phase of prefix queries took a third less than with
+ * the union only when at most twice the set, the whole mix no more. */
+#define ME_SYN_UNION 8
 static roaring_bitmap_t *evaluate(me_ctx *c, const mt_node *q, const roaring_bitmap_t *within,
                                   xap_err *err)
 {
@@ -321,7 +331,7 @@ static roaring_bitmap_t *evaluate(me_ctx *c, const mt_node *q, const roaring_bit
          * every level of the ranking pass: its union is kept. */
         if (within && q->nkids > 1 &&
             (memo_find(c->memo, q) ||
-             estimate(c, q) <= 2 * roaring_bitmap_get_cardinality(within))) {
+             estimate(c, q) <= ME_SYN_UNION * q->nkids * roaring_bitmap_get_cardinality(within))) {
             const roaring_bitmap_t *all = me_match(c, q, err);
             return all ? cut(all, within, err) : NULL;
         }
