@@ -68,24 +68,10 @@ static int lookup(reader *rd, const char *urn, json_t **out, char *err, size_t e
     }
     if (id == 0)
         return XAP_E_NOT_FOUND;
-    xap_doc *doc = xap_db_get_document(rd->db, id, &xe);
-    if (!doc) {
-        snprintf(err, errlen, "%s", xe.msg);
-        return xe.code == XAP_E_NOT_FOUND ? XAP_E_MODIFIED : xe.code;
-    }
-    char *data = NULL;
-    size_t len = 0;
-    int rc = xap_doc_get_data(doc, &data, &len, &xe);
-    xap_doc_free(doc);
-    if (rc != XAP_OK) {
-        snprintf(err, errlen, "%s", xe.msg);
-        return xe.code;
-    }
     json_t *state = NULL;
-    rc = ej_load_state(data, len, &state, err, errlen);
-    free(data);
-    if (rc != 0)
-        return XAP_E_GENERIC;
+    int rc = ej_read_state(rd->db, id, &state, err, errlen);
+    if (rc != XAP_OK)
+        return rc;
     *out = entity_json(state, err, errlen);
     json_decref(state);
     return *out ? XAP_OK : XAP_E_GENERIC;

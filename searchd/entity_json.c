@@ -2,6 +2,7 @@
 #include "searchd/entity_json.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "model/event_json.h"
@@ -57,18 +58,34 @@ json_t *ej_summary(const summary *s, int labels_only)
     return o;
 }
 
-int ej_load_state(const char *data, size_t len, json_t **state, char *err, size_t errlen)
+int ej_read_state(xap_db *db, xap_docid id, json_t **state, char *err, size_t errlen)
 {
+    xap_err xe = {0};
+    char *data = NULL;
+    size_t len = 0;
+    *state = NULL;
+    xap_doc *doc = xap_db_get_document(db, id, &xe);
+    if (!doc) {
+        snprintf(err, errlen, "reading document %u: %s", id, xe.msg);
+        return xe.code == XAP_E_NOT_FOUND ? XAP_E_MODIFIED : xe.code;
+    }
+    int rc = xap_doc_get_data(doc, &data, &len, &xe);
+    xap_doc_free(doc);
+    if (rc != XAP_OK) {
+        snprintf(err, errlen, "reading document %u: %s", id, xe.msg);
+        return xe.code;
+    }
     json_error_t je;
     /* The one-pass parser the indexer reads events with: a hit's state is
      * parsed on every search that shows it. */
     *state = ev_json_load(data, len, 0, &je);
+    free(data);
     if (!*state || !json_is_object(*state)) {
         snprintf(err, errlen, "stored entity state is not a JSON object: %s",
                  *state ? "wrong type" : je.text);
         json_decref(*state);
         *state = NULL;
-        return -1;
+        return XAP_E_GENERIC;
     }
-    return 0;
+    return XAP_OK;
 }

@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "model/summary.h"
+#include "xapian-shim/xap.h"
 
 /* NULL on allocation failure. */
 json_t *ej_summary(const summary *s, int labels_only);
@@ -20,8 +21,10 @@ json_t *ej_summary(const summary *s, int labels_only);
 json_t *ej_str(const char *s);
 /* A list of URNs as labels or {"urn", "label"} objects. */
 json_t *ej_urns(const sum_strv *v, int labels_only);
-/* Reads a document's data (an entity state) into *state (new reference).
- * Returns 0, or -1 with a reason. */
-int ej_load_state(const char *data, size_t len, json_t **state, char *err, size_t errlen);
+/* Reads document `id`'s data (an entity state) into *state (new
+ * reference). Returns XAP_OK, or an error code with a reason:
+ * XAP_E_MODIFIED when the document is gone (the index moved since `id`
+ * was found), XAP_E_GENERIC when its data is not an entity state. */
+int ej_read_state(xap_db *db, xap_docid id, json_t **state, char *err, size_t errlen);
 
 #endif
