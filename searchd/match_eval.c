@@ -1,6 +1,11 @@
 /* match_eval.c — match sets and top-k ranking in memory (see match_eval.h). */
 #include "searchd/match_eval.h"
 
+#ifdef HAVE_ROARING_CONTAINERS_0_2
+#include <roaring/containers/containers.h>
+#define ME_CHUNKS 1
+#endif
+
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -10,7 +15,7 @@
 
 #define ME_READ_CHUNK 1024 /* docids read from a bitmap at a time */
 
-static _Atomic uint64_t n_all, n_maxscore, n_walk, n_walk_pruned, n_classes;
+static _Atomic uint64_t n_all, n_maxscore, n_walk, n_walk_pruned, n_classes, n_chunked;
 static _Atomic unsigned rankings = ME_RANK_ALL;
 
 void me_set_rankings(unsigned mask)
@@ -25,6 +30,7 @@ void me_get_stats(me_stats *out)
     out->walk = n_walk;
     out->walk_pruned = n_walk_pruned;
     out->classes = n_classes;
+    out->chunked = n_chunked;
 }
 
 /* ---- the memo: node → match set ------------------------------------------- */
@@ -687,6 +693,487 @@ static int add(me_ctx *c, const mt_node *q, const roaring_bitmap_t *m, double f,
     return -1;
 }
 
+/* ---- scoring a dense set chunk by chunk --------------------------------------- */
+
+/* add() over a set of tens of thousands of documents builds a bitmap per
+ * node (the node's documents within what its parent matched), reads each
+ * leaf's out into an array and merges it into `touched`: most of the cost
+ * is CRoaring merging small sorted arrays and allocating. When the set is
+ * dense (at least ME_CHUNK_MIN documents per 65536 docids), the tree is
+ * instead evaluated per chunk of 65536 docids on plain bitsets of 1024
+ * words, a leaf's container ANDed or probed into its parent's bits and
+ * each matching bit credited straight into acc: no allocation, no merge.
+ * The tree is compiled once per set (each leaf's bitmap looked up once).
+ * It reads CRoaring's containers, whose layout is that of the 0.2 series
+ * Debian 12 ships (configure checks it); with another series add() alone
+ * is used. */
+
+#ifdef ME_CHUNKS
+#define CW 1024                /* 64-bit words in a chunk of 65536 docids */
+#define CK_POOL 64             /* scratch bitsets per thread: 3 per level of the tree */
+static unsigned chunk_min = ME_CHUNK_MIN;
+
+void me_set_chunk_min(unsigned n)
+{
+    chunk_min = n;
+}
+
+/* A node compiled for chunk evaluation. */
+typedef struct cnode {
+    const mt_node *q;
+    const roaring_bitmap_t *set; /* every document it matches, when known */
+    double w;                    /* a MAX child: its constant weight */
+    uint32_t kid0, nkids;        /* its kids: ck->kid[kid0 .. kid0 + nkids) */
+} cnode;
+
+typedef struct chunks {
+    me_ctx *c;
+    cnode *v;
+    uint32_t *kid;
+    size_t n, cap, nkid, kcap;
+    const double *vals;  /* the prior's slot values (a PRIOR node matches where != 0) */
+    const double *logv;  /* ln(1 + value) for crediting the prior */
+    const mt_node *prior; /* the one PRIOR node (at most one path reaches it) */
+    unsigned priors;      /* paths reaching a PRIOR node */
+    int prior_met;        /* the prior's node was reached with documents */
+    double prior_f;       /* the scale it was reached under */
+    roaring_bitmap_t *prior_m; /* deferred: the documents reaching it */
+    uint16_t h;           /* the chunk being scored */
+    double *a;            /* acc of its first docid */
+    unsigned sp;          /* scratch bitsets in use */
+} chunks;
+
+static _Thread_local uint64_t (*ck_pool)[CW];
+static _Thread_local uint32_t *ck_ids; /* 65536: a chunk's docids */
+
+static int ck_kid_cmp(const void *a, const void *b, void *ctx)
+{
+    const cnode *v = ctx;
+    double x = v[*(const uint32_t *)a].w, y = v[*(const uint32_t *)b].w;
+    return x > y ? -1 : x < y;
+}
+
+/* Compiles q; returns its index, -1 on error, -2 when chunks do not apply
+ * (too deep, the prior reached more than once). */
+static long ck_compile(chunks *ck, const mt_node *q, unsigned depth, xap_err *err)
+{
+    if (3 * depth + 4 > CK_POOL)
+        return -2;
+    if (ck->n == ck->cap) {
+        size_t cap = ck->cap ? 2 * ck->cap : 32;
+        cnode *v = realloc(ck->v, cap * sizeof *v);
+        if (!v)
+            return oom(err), -1;
+        ck->v = v;
+        ck->cap = cap;
+    }
+    long i = (long)ck->n++;
+    ck->v[i] = (cnode){.q = q};
+    memo_entry *e = memo_find(ck->c->memo, q);
+    if (e)
+        ck->v[i].set = e->set;
+    else if (q->op == MT_TERM &&
+             !(ck->v[i].set = docsets_term(ck->c->ds, ck->c->db, q->term, q->len,
+                                           &ck->c->scratch, err)))
+        return -1;
+    if (q->op == MT_PRIOR) {
+        /* add() sets aside the one PRIOR node it meets (dfr): with two
+         * paths to one, it would meet it twice. */
+        if (ck->priors++)
+            return -2;
+        if (!(ck->vals = docsets_values(ck->c->ds, ck->c->db, q->slot, err)) ||
+            !(ck->logv = log_values(ck->c, q->slot, err)))
+            return -1;
+        ck->prior = q;
+    }
+    if (q->nkids == 0 || q->op == MT_TERM)
+        return i;
+    uint32_t kids[64], *kv = kids;
+    if (q->nkids > 64 && !(kv = malloc(q->nkids * sizeof *kv)))
+        return oom(err), -1;
+    long rc = i;
+    for (size_t j = 0; j < q->nkids && rc >= 0; j++) {
+        long k = ck_compile(ck, q->kids[j], depth + 1, err);
+        if (k < 0)
+            rc = k;
+        else
+            kv[j] = (uint32_t)k;
+        if (k >= 0 && q->op == MT_MAX && !mt_constant(q->kids[j], &ck->v[k].w)) {
+            err->code = XAP_E_INVALID;
+            snprintf(err->msg, sizeof err->msg, "match_eval: MAX over a child of varying weight");
+            rc = -1;
+        }
+    }
+    if (rc >= 0) {
+        if (q->op == MT_MAX) /* best child first, as add() credits them */
+            qsort_r(kv, q->nkids, sizeof *kv, ck_kid_cmp, ck->v);
+        if (ck->nkid + q->nkids > ck->kcap) {
+            size_t cap = (ck->nkid + q->nkids) * 2;
+            uint32_t *k = realloc(ck->kid, cap * sizeof *k);
+            if (!k)
+                rc = -1, oom(err);
+            else
+                ck->kid = k, ck->kcap = cap;
+        }
+    }
+    if (rc >= 0) {
+        ck->v[i].kid0 = (uint32_t)ck->nkid;
+        ck->v[i].nkids = (uint32_t)q->nkids;
+        memcpy(ck->kid + ck->nkid, kv, q->nkids * sizeof *kv);
+        ck->nkid += q->nkids;
+        /* A scaled node, or one only its first child decides, matches
+         * what that child does. */
+        if (!ck->v[i].set && (q->op == MT_SCALE || q->op == MT_AND_MAYBE ||
+                              (q->op == MT_SYNONYM && q->nkids == 1)))
+            ck->v[i].set = ck->v[kv[0]].set;
+    }
+    if (kv != kids)
+        free(kv);
+    return rc;
+}
+
+static int ck_any(const uint64_t *b)
+{
+    uint64_t x = 0;
+    for (size_t i = 0; i < CW; i++)
+        x |= b[i];
+    return x != 0;
+}
+
+/* out = mask ∩ b within the chunk (out is not mask); 1 if not empty. */
+static int ck_and(const roaring_bitmap_t *b, uint16_t h, const uint64_t *mask, uint64_t *out)
+{
+    const roaring_array_t *ra = &b->high_low_container;
+    int32_t i = ra->size ? ra_get_index(ra, h) : -1;
+    uint64_t any = 0;
+    if (i < 0) {
+        memset(out, 0, CW * sizeof *out);
+        return 0;
+    }
+    uint8_t type = ra->typecodes[i];
+    const void *ct = container_unwrap_shared(ra->containers[i], &type);
+    if (type == BITSET_CONTAINER_TYPE_CODE) {
+        const uint64_t *w = ((const bitset_container_t *)ct)->array;
+        for (size_t j = 0; j < CW; j++)
+            any |= out[j] = mask[j] & w[j];
+        return any != 0;
+    }
+    uint64_t *tmp = out; /* never mask (the callers' buffers differ) */
+    memset(tmp, 0, CW * sizeof *tmp);
+    if (type == ARRAY_CONTAINER_TYPE_CODE) {
+        const array_container_t *a = ct;
+        for (int32_t j = 0; j < a->cardinality; j++) {
+            uint16_t x = a->array[j];
+            uint64_t bit = mask[x >> 6] & (1ull << (x & 63));
+            tmp[x >> 6] |= bit;
+            any |= bit;
+        }
+    } else if (type == RUN_CONTAINER_TYPE_CODE) {
+        const run_container_t *r = ct;
+        for (int32_t j = 0; j < r->n_runs; j++) {
+            uint32_t s = r->runs[j].value, e = s + r->runs[j].length; /* inclusive */
+            for (uint32_t w = s >> 6; w <= e >> 6; w++) {
+                uint64_t m = ~0ull;
+                if (w == s >> 6)
+                    m &= ~0ull << (s & 63);
+                if (w == e >> 6)
+                    m &= ~0ull >> (63 - (e & 63));
+                tmp[w] |= mask[w] & m;
+                any |= mask[w] & m;
+            }
+        }
+    }
+    return any != 0;
+}
+
+static void ck_credit(double *a, const uint64_t *b, double w)
+{
+    for (size_t i = 0; i < CW; i++)
+        for (uint64_t x = b[i]; x; x &= x - 1)
+            a[i * 64 + (size_t)__builtin_ctzll(x)] += w;
+}
+
+/* Credits w to the documents of mask that b holds in the chunk (a leaf
+ * met without building its bits); with `take`, removes them from mask, as
+ * a MAX's children do. */
+static void ck_leaf(const roaring_bitmap_t *b, uint16_t h, uint64_t *mask, double *a, double w,
+                    int take)
+{
+    const roaring_array_t *ra = &b->high_low_container;
+    int32_t i = ra->size ? ra_get_index(ra, h) : -1;
+    if (i < 0)
+        return;
+    uint8_t type = ra->typecodes[i];
+    const void *ct = container_unwrap_shared(ra->containers[i], &type);
+    if (type == BITSET_CONTAINER_TYPE_CODE) {
+        const uint64_t *bits = ((const bitset_container_t *)ct)->array;
+        for (size_t j = 0; j < CW; j++) {
+            uint64_t m = mask[j] & bits[j];
+            if (take)
+                mask[j] &= ~m;
+            for (; m; m &= m - 1)
+                a[j * 64 + (size_t)__builtin_ctzll(m)] += w;
+        }
+    } else if (type == ARRAY_CONTAINER_TYPE_CODE) {
+        const array_container_t *ac = ct;
+        for (int32_t j = 0; j < ac->cardinality; j++) {
+            uint16_t x = ac->array[j];
+            uint64_t bit = mask[x >> 6] & (1ull << (x & 63));
+            if (bit) {
+                a[x] += w;
+                if (take)
+                    mask[x >> 6] &= ~bit;
+            }
+        }
+    } else if (type == RUN_CONTAINER_TYPE_CODE) {
+        const run_container_t *r = ct;
+        for (int32_t j = 0; j < r->n_runs; j++) {
+            uint32_t s = r->runs[j].value, e = s + r->runs[j].length; /* inclusive */
+            for (uint32_t wd = s >> 6; wd <= e >> 6; wd++) {
+                uint64_t m = ~0ull;
+                if (wd == s >> 6)
+                    m &= ~0ull << (s & 63);
+                if (wd == e >> 6)
+                    m &= ~0ull >> (63 - (e & 63));
+                m &= mask[wd];
+                if (take)
+                    mask[wd] &= ~m;
+                for (; m; m &= m - 1)
+                    a[wd * 64 + (size_t)__builtin_ctzll(m)] += w;
+            }
+        }
+    }
+}
+
+/* out = mask ∩ the documents node i matches; 1 if not empty. */
+static int ck_match(chunks *ck, uint32_t i, const uint64_t *mask, uint64_t *out)
+{
+    const cnode *n = &ck->v[i];
+    const uint32_t *k = ck->kid + n->kid0;
+    if (n->set)
+        return ck_and(n->set, ck->h, mask, out);
+    uint64_t *t = ck_pool[ck->sp++];
+    int any = 0;
+    switch (n->q->op) {
+    case MT_ALL:
+        memcpy(out, mask, CW * sizeof *out);
+        any = ck_any(out);
+        break;
+    case MT_NOTHING:
+    case MT_TERM: /* a term always has its set */
+        memset(out, 0, CW * sizeof *out);
+        break;
+    case MT_PRIOR: {
+        const double *v = ck->vals + ((size_t)ck->h << 16);
+        for (size_t j = 0; j < CW; j++) {
+            uint64_t o = 0;
+            for (uint64_t x = mask[j]; x; x &= x - 1) {
+                unsigned b = (unsigned)__builtin_ctzll(x);
+                if (v[j * 64 + b] != 0)
+                    o |= 1ull << b;
+            }
+            out[j] = o;
+            any |= o != 0;
+        }
+        break;
+    }
+    case MT_SCALE:
+    case MT_AND_MAYBE:
+        any = ck_match(ck, k[0], mask, out);
+        break;
+    case MT_AND:
+    case MT_FILTER: {
+        size_t nk = n->q->op == MT_AND ? n->nkids : 2;
+        any = ck_match(ck, k[0], mask, out);
+        for (size_t j = 1; j < nk && any; j++)
+            if ((any = ck_match(ck, k[j], out, t)))
+                memcpy(out, t, CW * sizeof *out);
+        if (!any)
+            memset(out, 0, CW * sizeof *out);
+        break;
+    }
+    case MT_AND_NOT:
+        if ((any = ck_match(ck, k[0], mask, out)) && ck_match(ck, k[1], out, t)) {
+            uint64_t x = 0;
+            for (size_t j = 0; j < CW; j++)
+                x |= out[j] &= ~t[j];
+            any = x != 0;
+        }
+        break;
+    case MT_SYNONYM:
+    case MT_OR:
+    case MT_MAX:
+        memset(out, 0, CW * sizeof *out);
+        for (size_t j = 0; j < n->nkids; j++)
+            if (ck_match(ck, k[j], mask, t)) {
+                for (size_t w = 0; w < CW; w++)
+                    out[w] |= t[w];
+                any = 1;
+            }
+        break;
+    }
+    ck->sp--;
+    return any;
+}
+
+/* Credits f × node i's weight to the documents of mask (not empty) it
+ * matches: add() within one chunk. */
+static int ck_add(chunks *ck, uint32_t i, const uint64_t *mask, double f)
+{
+    if (f == 0)
+        return 0; /* a scale of 0 makes a subtree boolean */
+    const cnode *n = &ck->v[i];
+    const uint32_t *k = ck->kid + n->kid0;
+    const mt_node *q = n->q;
+    uint64_t *t = ck_pool[ck->sp++], *u = ck_pool[ck->sp++];
+    int rc = 0;
+    switch (q->op) {
+    case MT_NOTHING:
+        break;
+    case MT_ALL:
+        ck_credit(ck->a, mask, f);
+        break;
+    case MT_TERM:
+    case MT_SYNONYM:
+        if (n->set)
+            ck_leaf(n->set, ck->h, (uint64_t *)mask, ck->a, f, 0);
+        else if (ck_match(ck, i, mask, t))
+            ck_credit(ck->a, t, f);
+        break;
+    case MT_PRIOR:
+        ck->prior_met = 1;
+        ck->prior_f = f;
+        if (dfr.active) { /* set aside: only its documents are kept */
+            size_t got = 0;
+            uint32_t b = (uint32_t)ck->h << 16;
+            for (size_t j = 0; j < CW; j++)
+                for (uint64_t x = mask[j]; x; x &= x - 1)
+                    ck_ids[got++] = b + (uint32_t)(j * 64) + (uint32_t)__builtin_ctzll(x);
+            roaring_bitmap_add_many(ck->prior_m, got, ck_ids);
+        } else {
+            const double *l = ck->logv + ((size_t)ck->h << 16);
+            for (size_t j = 0; j < CW; j++)
+                for (uint64_t x = mask[j]; x; x &= x - 1) {
+                    size_t d = j * 64 + (size_t)__builtin_ctzll(x);
+                    double w = q->factor * l[d];
+                    ck->a[d] += f * (w < q->cap ? w : q->cap);
+                }
+        }
+        break;
+    case MT_SCALE:
+        rc = ck_add(ck, k[0], mask, f * q->factor);
+        break;
+    case MT_OR:
+        for (size_t j = 0; j < n->nkids && rc == 0; j++)
+            rc = ck_add(ck, k[j], mask, f);
+        break;
+    case MT_AND:
+    case MT_AND_MAYBE:
+    case MT_FILTER:
+    case MT_AND_NOT:
+        /* Only the documents the node matches gain its children's weights. */
+        if (ck_match(ck, i, mask, t)) {
+            size_t nk = q->op == MT_AND ? n->nkids : q->op == MT_AND_MAYBE ? 2 : 1;
+            for (size_t j = 0; j < nk && rc == 0; j++)
+                rc = ck_add(ck, k[j], t, f);
+        }
+        break;
+    case MT_MAX:
+        /* t: the documents no better child has taken yet. */
+        memcpy(t, mask, CW * sizeof *t);
+        for (size_t j = 0; j < n->nkids; j++) {
+            const cnode *kn = &ck->v[k[j]];
+            if (kn->set) {
+                ck_leaf(kn->set, ck->h, t, ck->a, f * kn->w, 1);
+                continue;
+            }
+            if (!ck_match(ck, k[j], t, u))
+                continue;
+            ck_credit(ck->a, u, f * kn->w);
+            for (size_t w = 0; w < CW; w++)
+                t[w] &= ~u[w];
+        }
+        break;
+    }
+    ck->sp -= 2;
+    return rc;
+}
+
+/* add(c, q, set, 1.0) chunk by chunk. Returns 0, -1 on error, 1 when it
+ * does not apply (nothing credited then). */
+static int add_chunks(me_ctx *c, const mt_node *q, const roaring_bitmap_t *set, xap_err *err)
+{
+    const roaring_array_t *ra = &set->high_low_container;
+    if (ra->size == 0 || roaring_bitmap_get_cardinality(set) < (uint64_t)chunk_min * ra->size)
+        return 1;
+    if (!ck_pool) {
+        ck_pool = malloc(CK_POOL * sizeof *ck_pool);
+        ck_ids = malloc(65536 * sizeof *ck_ids);
+        if (!ck_pool || !ck_ids) {
+            free(ck_pool);
+            free(ck_ids);
+            ck_pool = NULL;
+            ck_ids = NULL;
+            oom(err);
+            return -1;
+        }
+    }
+    chunks ck = {.c = c};
+    int rc = -1;
+    long root = ck_compile(&ck, q, 0, err);
+    if (root < 0) {
+        rc = root == -2 ? 1 : -1;
+        goto done;
+    }
+    if (ck.prior && dfr.active && !(ck.prior_m = roaring_bitmap_create())) {
+        oom(err);
+        goto done;
+    }
+    uint64_t *mask = ck_pool[0];
+    static const uint64_t ones[CW] = {[0 ... CW - 1] = ~0ull};
+    rc = 0;
+    for (int32_t i = 0; i < ra->size && rc == 0; i++) {
+        ck.h = ra->keys[i];
+        ck.a = acc + ((size_t)ck.h << 16);
+        ck.sp = 1;
+        if (ck_and(set, ck.h, ones, mask))
+            rc = ck_add(&ck, (uint32_t)root, mask, 1.0);
+    }
+    if (rc == 0) {
+        n_chunked++;
+        roaring_bitmap_or_inplace(touched, set);
+        if (ck.prior && ck.prior_met && dfr.active && dfr.count++ == 0) {
+            dfr.node = ck.prior;
+            dfr.f = ck.prior_f;
+            dfr.m = ck.prior_m;
+            ck.prior_m = NULL;
+        }
+    }
+done:
+    if (ck.prior_m)
+        roaring_bitmap_free(ck.prior_m);
+    free(ck.v);
+    free(ck.kid);
+    return rc;
+}
+#else
+void me_set_chunk_min(unsigned n)
+{
+    (void)n;
+}
+#endif
+
+/* add(c, q, set, 1.0): chunk by chunk when the set is dense enough. */
+static int score_set(me_ctx *c, const mt_node *q, const roaring_bitmap_t *set, xap_err *err)
+{
+#ifdef ME_CHUNKS
+    int rc = add_chunks(c, q, set, err);
+    if (rc != 1)
+        return rc;
+#endif
+    return add(c, q, set, 1.0, err);
+}
+
 /* ---- the best k ------------------------------------------------------------ */
 
 /* 1 if a ranks before b. */
@@ -785,7 +1272,7 @@ static int rank_all(me_ctx *c, const mt_node *q, const roaring_bitmap_t *set, si
 {
     if (scoring_begin(set, err) != 0)
         return -1;
-    int rc = add(c, q, set, 1.0, err);
+    int rc = score_set(c, q, set, err);
     if (rc == 0)
         rc = select_top(set, k, acc_score, NULL, out, n, err);
     scoring_end();
@@ -1815,7 +2302,7 @@ int me_top(me_ctx *c, const mt_node *q, const roaring_bitmap_t *set, size_t k, m
     if (scoring_begin(set, err) != 0)
         return -1;
     dfr = (deferral){.active = 1};
-    rc = add(c, q, set, 1.0, err);
+    rc = score_set(c, q, set, err);
     dfr.active = 0;
     if (rc == 0 && dfr.count == 1 && (may & ME_RANK_CLASSES)) {
         rc = top_classes(c, set, k, out, n, err);

@@ -78,6 +78,7 @@ typedef struct me_stats {
     uint64_t walk;       /* those, then the rest one by one in descending prior order */
     uint64_t walk_pruned; /* of which ended by setting the heaviest broad leaves aside */
     uint64_t classes;    /* the text scored, the prior only where it could rank */
+    uint64_t chunked;    /* sets scored chunk by chunk on bitsets (any of the above) */
 } me_stats;
 
 void me_get_stats(me_stats *out);
@@ -90,5 +91,11 @@ void me_get_stats(me_stats *out);
 #define ME_RANK_CLASSES 4u
 #define ME_RANK_ALL (ME_RANK_MAXSCORE | ME_RANK_WALK | ME_RANK_CLASSES)
 void me_set_rankings(unsigned mask);
+
+/* A set scored holding at least ME_CHUNK_MIN documents per chunk of 65536
+ * docids it meets is scored chunk by chunk on bitsets (see match_eval.c).
+ * For tests only: another threshold (0: every set). */
+#define ME_CHUNK_MIN 1024
+void me_set_chunk_min(unsigned n);
 
 #endif

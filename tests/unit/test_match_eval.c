@@ -417,6 +417,28 @@ START_TEST(walk_ended_by_pruning_agrees_with_xapian)
 }
 END_TEST
 
+/* Scoring chunk by chunk on bitsets (forced here for every set, however
+ * sparse) gives the scores scoring bitmap by bitmap does, under every
+ * ranking: random trees, the planner's shapes, the prior set aside. */
+START_TEST(chunked_scoring_agrees_with_xapian)
+{
+    static const unsigned masks[] = {ME_RANK_ALL, ME_RANK_WALK, ME_RANK_CLASSES, 0};
+    me_stats before, after;
+    me_get_stats(&before);
+    me_set_chunk_min(0);
+    for (size_t m = 0; m < sizeof masks / sizeof *masks; m++) {
+        me_set_rankings(masks[m]);
+        for (int i = 0; i < 40; i++)
+            check_and_free(i % 2 ? planner_tree(i % 4 == 1) : rand_tree(3), "chunked", i);
+    }
+    me_set_rankings(ME_RANK_ALL);
+    me_set_chunk_min(ME_CHUNK_MIN);
+    me_get_stats(&after);
+    ck_assert_msg(after.chunked - before.chunked >= 100, "only %llu sets were scored by chunks",
+                  (unsigned long long)(after.chunked - before.chunked));
+}
+END_TEST
+
 /* Every pruned ranking ran in the checks above (and agreed with scoring
  * every match): the trees are such that they apply. */
 START_TEST(pruned_rankings_were_exercised)
@@ -538,6 +560,7 @@ int main(void)
     tcase_add_test(tc, walk_agrees_with_xapian);
     tcase_add_test(tc, walk_ended_by_pruning_agrees_with_xapian);
     tcase_add_test(tc, pruned_rankings_were_exercised);
+    tcase_add_test(tc, chunked_scoring_agrees_with_xapian);
     tcase_add_test(tc, ranks_by_value_highest_first);
     tcase_add_test(tc, max_over_varying_child_is_refused);
     suite_add_tcase(s, tc);
