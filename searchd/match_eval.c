@@ -736,8 +736,10 @@ typedef struct chunks {
     const mt_node *prior; /* the one PRIOR node (at most one path reaches it) */
     unsigned priors;      /* paths reaching a PRIOR node */
     int prior_met;        /* the prior's node was reached with documents */
+    int prior_here;       /* ... in the chunk being scored */
     double prior_f;       /* the scale it was reached under */
-    roaring_bitmap_t *prior_m; /* deferred: the documents reaching it */
+    roaring_bitmap_t *prior_out; /* deferred: the set's documents not reaching it */
+    const uint64_t *whole;       /* the set's bits in the chunk */
     uint16_t h;           /* the chunk being scored */
     double *a;            /* acc of its first docid */
     unsigned sp;          /* scratch bitsets in use */
@@ -1041,15 +1043,18 @@ static int ck_add(chunks *ck, uint32_t i, const uint64_t *mask, double f)
             ck_credit(ck->a, t, f);
         break;
     case MT_PRIOR:
-        ck->prior_met = 1;
+        ck->prior_met = ck->prior_here = 1;
         ck->prior_f = f;
-        if (dfr.active) { /* set aside: only its documents are kept */
+        if (dfr.active) {
+            /* Set aside: its documents are kept, as the set less those
+             * that do not reach it (usually none: the prior sits at the
+             * top of the planner's tree). */
             size_t got = 0;
             uint32_t b = (uint32_t)ck->h << 16;
             for (size_t j = 0; j < CW; j++)
-                for (uint64_t x = mask[j]; x; x &= x - 1)
+                for (uint64_t x = ck->whole[j] & ~mask[j]; x; x &= x - 1)
                     ck_ids[got++] = b + (uint32_t)(j * 64) + (uint32_t)__builtin_ctzll(x);
-            roaring_bitmap_add_many(ck->prior_m, got, ck_ids);
+            roaring_bitmap_add_many(ck->prior_out, got, ck_ids);
         } else {
             const double *l = ck->logv + ((size_t)ck->h << 16);
             for (size_t j = 0; j < CW; j++)
@@ -1125,7 +1130,7 @@ static int add_chunks(me_ctx *c, const mt_node *q, const roaring_bitmap_t *set, 
         rc = root == -2 ? 1 : -1;
         goto done;
     }
-    if (ck.prior && dfr.active && !(ck.prior_m = roaring_bitmap_create())) {
+    if (ck.prior && dfr.active && !(ck.prior_out = roaring_bitmap_create())) {
         oom(err);
         goto done;
     }
@@ -1135,9 +1140,20 @@ static int add_chunks(me_ctx *c, const mt_node *q, const roaring_bitmap_t *set, 
     for (int32_t i = 0; i < ra->size && rc == 0; i++) {
         ck.h = ra->keys[i];
         ck.a = acc + ((size_t)ck.h << 16);
+        ck.whole = mask;
         ck.sp = 1;
-        if (ck_and(set, ck.h, ones, mask))
-            rc = ck_add(&ck, (uint32_t)root, mask, 1.0);
+        ck.prior_here = 0;
+        if (!ck_and(set, ck.h, ones, mask))
+            continue;
+        rc = ck_add(&ck, (uint32_t)root, mask, 1.0);
+        if (ck.prior_out && !ck.prior_here) { /* none of the chunk reached it */
+            size_t got = 0;
+            for (size_t j = 0; j < CW; j++)
+                for (uint64_t x = mask[j]; x; x &= x - 1)
+                    ck_ids[got++] = ((uint32_t)ck.h << 16) + (uint32_t)(j * 64) +
+                                    (uint32_t)__builtin_ctzll(x);
+            roaring_bitmap_add_many(ck.prior_out, got, ck_ids);
+        }
     }
     if (rc == 0) {
         n_chunked++;
@@ -1145,13 +1161,15 @@ static int add_chunks(me_ctx *c, const mt_node *q, const roaring_bitmap_t *set, 
         if (ck.prior && ck.prior_met && dfr.active && dfr.count++ == 0) {
             dfr.node = ck.prior;
             dfr.f = ck.prior_f;
-            dfr.m = ck.prior_m;
-            ck.prior_m = NULL;
+            if (!(dfr.m = roaring_bitmap_andnot(set, ck.prior_out))) {
+                oom(err);
+                rc = -1;
+            }
         }
     }
 done:
-    if (ck.prior_m)
-        roaring_bitmap_free(ck.prior_m);
+    if (ck.prior_out)
+        roaring_bitmap_free(ck.prior_out);
     free(ck.v);
     free(ck.kid);
     return rc;
