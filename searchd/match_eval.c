@@ -1673,6 +1673,51 @@ static void heap_offer(heap *hp, me_hit x)
     }
 }
 
+/* Documents whose prior one pass computes before giving the set over to
+ * ranking by classes. */
+#define ME_THRESHOLD_DOCS(card) (8192 + (card) / 16)
+
+/* The text scores are in acc, the prior set aside in dfr. One pass over
+ * the set keeps the best k, computing the prior only for documents whose
+ * text plus the largest prior reaches the k-th best so far: after the
+ * first few hundred documents, only those of the classes near the top.
+ * Most broad queries have a few such classes of a few hundred documents,
+ * and this costs a load and a compare for every other one, where counting
+ * the classes first costs a hash lookup for each. Returns 1 with the
+ * answer; 0, hp emptied, when more than ME_THRESHOLD_DOCS needed their
+ * prior (a large class tied on text, which a walk in popularity order
+ * ranks cheaper). */
+static int top_threshold(const roaring_bitmap_t *set, const double *l, double pmax, heap *hp)
+{
+    const mt_node *pr = dfr.node;
+    uint64_t card = roaring_bitmap_get_cardinality(set);
+    int whole = roaring_bitmap_get_cardinality(dfr.m) == card; /* every match reaches it */
+    size_t got, priced = 0, most = ME_THRESHOLD_DOCS(card);
+    const uint32_t *buf = ids_of(set, &got);
+    double floor = -HUGE_VAL;
+    for (size_t i = 0; i < got; i++) {
+        uint32_t d = buf[i];
+        double t = score_of(d);
+        if (t + pmax < floor)
+            continue;
+        if (++priced > most) {
+            hp->n = 0;
+            return 0;
+        }
+        double w = 0;
+        if (whole || roaring_bitmap_contains(dfr.m, d)) {
+            w = pr->factor * l[d];
+            w = dfr.f * (w < pr->cap ? w : pr->cap);
+        }
+        heap_offer(hp, (me_hit){d, t + w});
+        if (hp->n == hp->k) {
+            double theta = hp->h[0].score;
+            floor = theta - fabs(theta) * 4 * ME_SCORE_EPS;
+        }
+    }
+    return 1;
+}
+
 /* The text scores are in acc, the prior set aside in dfr: most matches of
  * a broad word tie on text, and only the prior tells them apart. So: the
  * classes of equal text score, best first; only the classes whose score
@@ -1694,12 +1739,17 @@ static int top_classes(me_ctx *c, const roaring_bitmap_t *set, size_t k, me_hit 
             oom(err);
         goto done;
     }
+    const mt_node *pr = dfr.node;
+    double pmax = dfr.f * (pr->factor * logv_max < pr->cap ? pr->factor * logv_max : pr->cap);
+    if (top_threshold(set, l, pmax, &hp)) {
+        heap_take(&hp, out, nout);
+        rc = 1;
+        goto done;
+    }
     size_t ncl = text_classes(set, cl, slots);
     rc = 0;
     if (ncl == 0)
         goto done;
-    const mt_node *pr = dfr.node;
-    double pmax = dfr.f * (pr->factor * logv_max < pr->cap ? pr->factor * logv_max : pr->cap);
     /* The k-th best text score: no document below it minus pmax can rank. */
     uint64_t cum = 0;
     double tk = cl[ncl - 1].t;
