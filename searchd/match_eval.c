@@ -278,6 +278,33 @@ static roaring_bitmap_t *restrict_to(me_ctx *c, const mt_node *q, const roaring_
     return r;
 }
 
+/* The union of n sets. CRoaring's or_many ORs every part into bitsets and
+ * then counts each chunk's bits and turns the sparse ones back into arrays:
+ * for the sparse unions most ORs of a query tree are (a word's fields
+ * within a narrower set, typo variants), that pass over 8 KB a chunk cost
+ * more than the union. Sparse ones (on average at most ME_UNION_SPARSE
+ * documents a chunk) are merged as arrays instead, smallest first. */
+#define ME_UNION_SPARSE 1024
+static roaring_bitmap_t *union_of(const roaring_bitmap_t **v, size_t n)
+{
+    if (n == 0)
+        return roaring_bitmap_create();
+    if (n == 1)
+        return roaring_bitmap_copy(v[0]);
+    uint64_t total = 0;
+    int32_t chunks = 0;
+    for (size_t i = 0; i < n; i++) {
+        total += roaring_bitmap_get_cardinality(v[i]);
+        int32_t nc = v[i]->high_low_container.size;
+        chunks = nc > chunks ? nc : chunks;
+    }
+    if (total > (uint64_t)ME_UNION_SPARSE * (uint64_t)(chunks ? chunks : 1) || n > UINT32_MAX)
+        return roaring_bitmap_or_many(n, v);
+    if (n == 2)
+        return roaring_bitmap_or(v[0], v[1]);
+    return roaring_bitmap_or_many_heap((uint32_t)n, v);
+}
+
 /* A group of alternatives restricted to a set is built as its whole union
  * (kept for the ranking passes) and one intersection when that union is
  * at most ME_SYN_UNION × alternatives × the set; else each alternative is
@@ -357,7 +384,7 @@ static roaring_bitmap_t *evaluate(me_ctx *c, const mt_node *q, const roaring_bit
         }
         while (k < q->nkids && (pv[k] = view(c, q->kids[k], within, &ov[k], err)))
             k++;
-        if (k == q->nkids && !(r = roaring_bitmap_or_many(k, pv)))
+        if (k == q->nkids && !(r = union_of(pv, k)))
             oom(err);
         for (size_t i = 0; i < k; i++)
             if (ov[i])
