@@ -872,46 +872,58 @@ static int ck_any(const uint64_t *b)
     return x != 0;
 }
 
-/* out = mask ∩ b within the chunk (out is not mask); 1 if not empty. */
-static int ck_and(const roaring_bitmap_t *b, uint16_t h, const uint64_t *mask, uint64_t *out)
+/* b's container for chunk h, its type in *type; NULL when b has none. */
+static const void *ck_container(const roaring_bitmap_t *b, uint16_t h, uint8_t *type)
 {
     const roaring_array_t *ra = &b->high_low_container;
     int32_t i = ra->size ? ra_get_index(ra, h) : -1;
+    if (i < 0)
+        return NULL;
+    *type = ra->typecodes[i];
+    return container_unwrap_shared(ra->containers[i], type);
+}
+
+/* The bits of word wd within the run [s, e] (inclusive, s and e in the
+ * chunk), wd between s's word and e's. */
+static uint64_t ck_run_word(uint32_t s, uint32_t e, uint32_t wd)
+{
+    uint64_t m = ~0ull;
+    if (wd == s >> 6)
+        m &= ~0ull << (s & 63);
+    if (wd == e >> 6)
+        m &= ~0ull >> (63 - (e & 63));
+    return m;
+}
+
+/* out = mask ∩ b within the chunk (out is not mask); 1 if not empty. */
+static int ck_and(const roaring_bitmap_t *b, uint16_t h, const uint64_t *mask, uint64_t *out)
+{
+    uint8_t type = 0;
+    const void *ct = ck_container(b, h, &type);
     uint64_t any = 0;
-    if (i < 0) {
-        memset(out, 0, CW * sizeof *out);
-        return 0;
-    }
-    uint8_t type = ra->typecodes[i];
-    const void *ct = container_unwrap_shared(ra->containers[i], &type);
-    if (type == BITSET_CONTAINER_TYPE_CODE) {
+    if (ct && type == BITSET_CONTAINER_TYPE_CODE) {
         const uint64_t *w = ((const bitset_container_t *)ct)->array;
         for (size_t j = 0; j < CW; j++)
             any |= out[j] = mask[j] & w[j];
         return any != 0;
     }
-    uint64_t *tmp = out; /* never mask (the callers' buffers differ) */
-    memset(tmp, 0, CW * sizeof *tmp);
-    if (type == ARRAY_CONTAINER_TYPE_CODE) {
+    memset(out, 0, CW * sizeof *out);
+    if (ct && type == ARRAY_CONTAINER_TYPE_CODE) {
         const array_container_t *a = ct;
         for (int32_t j = 0; j < a->cardinality; j++) {
             uint16_t x = a->array[j];
             uint64_t bit = mask[x >> 6] & (1ull << (x & 63));
-            tmp[x >> 6] |= bit;
+            out[x >> 6] |= bit;
             any |= bit;
         }
-    } else if (type == RUN_CONTAINER_TYPE_CODE) {
+    } else if (ct && type == RUN_CONTAINER_TYPE_CODE) {
         const run_container_t *r = ct;
         for (int32_t j = 0; j < r->n_runs; j++) {
-            uint32_t s = r->runs[j].value, e = s + r->runs[j].length; /* inclusive */
-            for (uint32_t w = s >> 6; w <= e >> 6; w++) {
-                uint64_t m = ~0ull;
-                if (w == s >> 6)
-                    m &= ~0ull << (s & 63);
-                if (w == e >> 6)
-                    m &= ~0ull >> (63 - (e & 63));
-                tmp[w] |= mask[w] & m;
-                any |= mask[w] & m;
+            uint32_t s = r->runs[j].value, e = s + r->runs[j].length;
+            for (uint32_t wd = s >> 6; wd <= e >> 6; wd++) {
+                uint64_t m = mask[wd] & ck_run_word(s, e, wd);
+                out[wd] |= m;
+                any |= m;
             }
         }
     }
@@ -931,12 +943,10 @@ static void ck_credit(double *a, const uint64_t *b, double w)
 static void ck_leaf(const roaring_bitmap_t *b, uint16_t h, uint64_t *mask, double *a, double w,
                     int take)
 {
-    const roaring_array_t *ra = &b->high_low_container;
-    int32_t i = ra->size ? ra_get_index(ra, h) : -1;
-    if (i < 0)
+    uint8_t type = 0;
+    const void *ct = ck_container(b, h, &type);
+    if (!ct)
         return;
-    uint8_t type = ra->typecodes[i];
-    const void *ct = container_unwrap_shared(ra->containers[i], &type);
     if (type == BITSET_CONTAINER_TYPE_CODE) {
         const uint64_t *bits = ((const bitset_container_t *)ct)->array;
         for (size_t j = 0; j < CW; j++) {
@@ -960,14 +970,9 @@ static void ck_leaf(const roaring_bitmap_t *b, uint16_t h, uint64_t *mask, doubl
     } else if (type == RUN_CONTAINER_TYPE_CODE) {
         const run_container_t *r = ct;
         for (int32_t j = 0; j < r->n_runs; j++) {
-            uint32_t s = r->runs[j].value, e = s + r->runs[j].length; /* inclusive */
+            uint32_t s = r->runs[j].value, e = s + r->runs[j].length;
             for (uint32_t wd = s >> 6; wd <= e >> 6; wd++) {
-                uint64_t m = ~0ull;
-                if (wd == s >> 6)
-                    m &= ~0ull << (s & 63);
-                if (wd == e >> 6)
-                    m &= ~0ull >> (63 - (e & 63));
-                m &= mask[wd];
+                uint64_t m = mask[wd] & ck_run_word(s, e, wd);
                 if (take)
                     mask[wd] &= ~m;
                 for (; m; m &= m - 1)
