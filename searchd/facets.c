@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "model/summary.h"
+#include "searchd/bitmap_count.h"
 
 static int add_field(request *r, facet_req *out, const char *name, size_t len)
 {
@@ -75,7 +76,7 @@ int facets_parse(request *r, facet_req *out)
  * held first, until no later one can be among the best asked for
  * (count_best_values), as long as that stays estimated cheaper than
  * counting per document; then per document:
- *   - per value: one roaring_bitmap_and_cardinality against the match set.
+ *   - per value: one intersection count against the match set (bm_and_cardinality).
  *     CRoaring keeps each chunk of 65536 docids as a sorted array when it
  *     holds fewer than 4096, else as a bitset. A sparse match set against
  *     sparse values merges arrays, ~1 ns an element for every value, which
@@ -219,7 +220,7 @@ static int count_best_values(field_count *fc, size_t keep, const roaring_bitmap_
             done = 0;
             break;
         }
-        fc->cnt[i] = (uint32_t)roaring_bitmap_and_cardinality(match, v->docs);
+        fc->cnt[i] = (uint32_t)bm_and_cardinality(match, v->docs);
         if (fc->cnt[i])
             top_add(h, &n, keep, (value_count){i, fc->cnt[i]});
     }

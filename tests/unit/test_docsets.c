@@ -5,6 +5,7 @@
  * the caller's scratch, facet values equal to the filter terms, counts equal
  * to brute force and to the match spies' JSON, the value arrays, and the
  * background prebuild. The index is a real Xapian database written here. */
+#include "searchd/bitmap_count.h"
 #include "searchd/docsets.h"
 
 #include <check.h>
@@ -516,6 +517,32 @@ static size_t brute_force(xap_db *db, const field_def *f, const roaring_bitmap_t
     return n;
 }
 
+/* bm_and_cardinality counts what CRoaring counts, for every pair of chunk
+ * kinds: bitsets (dense chunks), arrays (sparse ones), runs, absent. */
+START_TEST(test_and_cardinality)
+{
+    roaring_bitmap_t *v[4];
+    for (int i = 0; i < 4; i++)
+        ck_assert_ptr_nonnull(v[i] = roaring_bitmap_create());
+    for (uint32_t d = 0; d < 5 * 65536; d++) {
+        if (d % 3 == 0 || (d >> 16) == 4) /* dense chunks */
+            roaring_bitmap_add(v[0], d);
+        if (next_rand(2) == 0) /* dense, random */
+            roaring_bitmap_add(v[1], d);
+        if (next_rand(100) == 0 && (d >> 16) != 2) /* sparse, one chunk absent */
+            roaring_bitmap_add(v[2], d);
+    }
+    roaring_bitmap_add_range(v[3], 70000, 200000); /* runs after optimizing */
+    roaring_bitmap_run_optimize(v[3]);
+    for (int i = 0; i < 4; i++)
+        for (int j = 0; j < 4; j++)
+            ck_assert_uint_eq(bm_and_cardinality(v[i], v[j]),
+                              roaring_bitmap_and_cardinality(v[i], v[j]));
+    for (int i = 0; i < 4; i++)
+        roaring_bitmap_free(v[i]);
+}
+END_TEST
+
 START_TEST(test_facets_count)
 {
     make_index(NDOCS);
@@ -719,6 +746,7 @@ static Suite *docsets_suite(void)
     tcase_add_test(tc, test_new_revision);
     tcase_add_test(tc, test_budget);
     tcase_add_test(tc, test_facet_values);
+    tcase_add_test(tc, test_and_cardinality);
     tcase_add_test(tc, test_facets_count);
     tcase_add_test(tc, test_facets_json_same);
     tcase_add_test(tc, test_values);
