@@ -1053,6 +1053,18 @@ static int ck_match(chunks *ck, uint32_t i, const uint64_t *mask, uint64_t *out)
     return any;
 }
 
+/* Adds to ck->prior_out the documents of the chunk in `in` and not in
+ * `except` (NULL: none excepted). */
+static void ck_prior_miss(chunks *ck, const uint64_t *in, const uint64_t *except)
+{
+    size_t got = 0;
+    uint32_t b = (uint32_t)ck->h << 16;
+    for (size_t j = 0; j < CW; j++)
+        for (uint64_t x = in[j] & (except ? ~except[j] : ~0ull); x; x &= x - 1)
+            ck_ids[got++] = b + (uint32_t)(j * 64) + (uint32_t)__builtin_ctzll(x);
+    roaring_bitmap_add_many(ck->prior_out, got, ck_ids);
+}
+
 /* Credits f × node i's weight to the documents of mask (not empty) it
  * matches: add() within one chunk. */
 static int ck_add(chunks *ck, uint32_t i, const uint64_t *mask, double f)
@@ -1084,12 +1096,7 @@ static int ck_add(chunks *ck, uint32_t i, const uint64_t *mask, double f)
             /* Set aside: its documents are kept, as the set less those
              * that do not reach it (usually none: the prior sits at the
              * top of the planner's tree). */
-            size_t got = 0;
-            uint32_t b = (uint32_t)ck->h << 16;
-            for (size_t j = 0; j < CW; j++)
-                for (uint64_t x = ck->whole[j] & ~mask[j]; x; x &= x - 1)
-                    ck_ids[got++] = b + (uint32_t)(j * 64) + (uint32_t)__builtin_ctzll(x);
-            roaring_bitmap_add_many(ck->prior_out, got, ck_ids);
+            ck_prior_miss(ck, ck->whole, mask);
         } else {
             const double *l = ck->logv + ((size_t)ck->h << 16);
             for (size_t j = 0; j < CW; j++)
@@ -1180,14 +1187,8 @@ static int add_chunks(me_ctx *c, const mt_node *q, const roaring_bitmap_t *set, 
         if (!ck_and(set, ck.h, ck_ones, mask))
             continue;
         rc = ck_add(&ck, (uint32_t)root, mask, 1.0);
-        if (ck.prior_out && !ck.prior_here) { /* none of the chunk reached it */
-            size_t got = 0;
-            for (size_t j = 0; j < CW; j++)
-                for (uint64_t x = mask[j]; x; x &= x - 1)
-                    ck_ids[got++] = ((uint32_t)ck.h << 16) + (uint32_t)(j * 64) +
-                                    (uint32_t)__builtin_ctzll(x);
-            roaring_bitmap_add_many(ck.prior_out, got, ck_ids);
-        }
+        if (ck.prior_out && !ck.prior_here) /* none of the chunk reached it */
+            ck_prior_miss(&ck, mask, NULL);
     }
     if (rc == 0) {
         n_chunked++;
