@@ -77,6 +77,7 @@ typedef struct me_stats {
     uint64_t maxscore;   /* only the documents of the selective leaves scored */
     uint64_t walk;       /* those, then the rest one by one in descending prior order */
     uint64_t walk_pruned; /* of which ended by setting the heaviest broad leaves aside */
+    uint64_t walk_batches; /* batches of a long walk scored as sets */
     uint64_t classes;    /* the text scored, the prior only where it could rank */
     uint64_t chunked;    /* sets scored chunk by chunk on bitsets (any of the above) */
 } me_stats;
@@ -98,5 +99,11 @@ void me_set_rankings(unsigned mask);
  * slower than 512). For tests only: another threshold (0: every set). */
 #define ME_CHUNK_MIN 512
 void me_set_chunk_min(unsigned n);
+
+/* A walk scores its first ME_WALK_ALONE documents one by one, then in
+ * batches that start at that size and double (see match_eval.c). For
+ * tests only: another count (0 or 1: batches from the first). */
+#define ME_WALK_ALONE 64
+void me_set_walk_alone(unsigned n);
 
 #endif

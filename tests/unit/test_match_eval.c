@@ -395,6 +395,63 @@ START_TEST(walk_agrees_with_xapian)
 }
 END_TEST
 
+/* A walk scored in batches from its first document (batches of 1, 2,
+ * 4, ... scored as sets) ranks as Xapian does: a common word or a rarer
+ * one under the prior (the best ten come from the batches), two heavy
+ * words (batches, then pruning), planner shapes and random trees. */
+static mt_node *common_words_tree(unsigned a)
+{
+    char t[32];
+    word(t, sizeof t, a);
+    mt_node *common = scaled(mt_term(t, strlen(t)), 1);
+    word(t, sizeof t, a + 10);
+    mt_node *rarer = scaled(mt_term(t, strlen(t)), 1 + a % 4);
+    mt_node *v[2] = {common, rarer};
+    /* Priors from weak to strong: walks of many batches and of few. */
+    mt_node *q = take2(MT_AND_MAYBE, mt_combine(MT_OR, v, 2),
+                       mt_prior(SLOT_POPULARITY, 0.5 + 0.5 * a, 2 + a));
+    mt_free(common);
+    mt_free(rarer);
+    return q;
+}
+
+static mt_node *heavy_words_tree(unsigned a)
+{
+    char t[32];
+    word(t, sizeof t, 0);
+    mt_node *base = scaled(mt_term(t, strlen(t)), 1);
+    word(t, sizeof t, a);
+    mt_node *heavy = scaled(mt_term(t, strlen(t)), 10);
+    word(t, sizeof t, a + 5);
+    mt_node *other = scaled(mt_term(t, strlen(t)), 6);
+    mt_node *v[3] = {base, heavy, other};
+    mt_node *q = take2(MT_AND_MAYBE, mt_combine(MT_OR, v, 3), mt_prior(SLOT_POPULARITY, 0.5, 2));
+    for (int i = 0; i < 3; i++)
+        mt_free(v[i]);
+    return q;
+}
+
+START_TEST(walk_in_batches_agrees_with_xapian)
+{
+    me_stats before, after;
+    me_get_stats(&before);
+    me_set_rankings(ME_RANK_WALK);
+    me_set_walk_alone(0);
+    for (unsigned a = 0; a < 10; a++)
+        check_and_free(common_words_tree(a), "common words in batches", (int)a);
+    for (unsigned a = 20; a < 30; a++)
+        check_and_free(heavy_words_tree(a), "heavy words in batches", (int)a);
+    for (int i = 0; i < 120; i++)
+        check_and_free(i % 3 ? planner_tree(1) : rand_tree(3), "walk in batches", i);
+    me_set_walk_alone(ME_WALK_ALONE);
+    me_set_rankings(ME_RANK_ALL);
+    me_get_stats(&after);
+    ck_assert_msg(after.walk_batches - before.walk_batches >= 50,
+                  "the walks scored %llu batches",
+                  (unsigned long long)(after.walk_batches - before.walk_batches));
+}
+END_TEST
+
 /* A walk that cannot stop early (two heavy words, each in a tenth of the
  * documents, rarely together: the bound is their sum) ends by setting
  * them aside and scoring their documents, and still ranks as Xapian does. */
@@ -403,21 +460,8 @@ START_TEST(walk_ended_by_pruning_agrees_with_xapian)
     me_stats before, after;
     me_get_stats(&before);
     me_set_rankings(ME_RANK_WALK);
-    for (unsigned a = 20; a < 30; a++) {
-        char t[32];
-        word(t, sizeof t, 0);
-        mt_node *base = scaled(mt_term(t, strlen(t)), 1);
-        word(t, sizeof t, a);
-        mt_node *heavy = scaled(mt_term(t, strlen(t)), 10);
-        word(t, sizeof t, a + 5);
-        mt_node *other = scaled(mt_term(t, strlen(t)), 6);
-        mt_node *v[3] = {base, heavy, other};
-        mt_node *q = take2(MT_AND_MAYBE, mt_combine(MT_OR, v, 3),
-                           mt_prior(SLOT_POPULARITY, 0.5, 2));
-        for (int i = 0; i < 3; i++)
-            mt_free(v[i]);
-        check_and_free(q, "heavy words", (int)a);
-    }
+    for (unsigned a = 20; a < 30; a++)
+        check_and_free(heavy_words_tree(a), "heavy words", (int)a);
     me_set_rankings(ME_RANK_ALL);
     me_get_stats(&after);
     ck_assert_msg(after.walk_pruned > before.walk_pruned,
@@ -575,6 +619,7 @@ int main(void)
     tcase_add_test(tc, random_trees_agree_with_xapian);
     tcase_add_test(tc, planner_shapes_agree_with_xapian);
     tcase_add_test(tc, walk_agrees_with_xapian);
+    tcase_add_test(tc, walk_in_batches_agrees_with_xapian);
     tcase_add_test(tc, walk_ended_by_pruning_agrees_with_xapian);
     tcase_add_test(tc, pruned_rankings_were_exercised);
     tcase_add_test(tc, chunked_scoring_agrees_with_xapian);
