@@ -92,9 +92,12 @@ int facets_parse(request *r, facet_req *out)
 #define FACETS_NS_CHUNK 1000.0  /* two bitsets ANDed, per chunk of 65536 docids */
 #define FACETS_NS_DOC 5.5       /* a document or one of its values, counted per document */
 
-#ifndef FACETS_FORCE
-#define FACETS_FORCE 0 /* benchmarks: 1 always per document, 2 always per value */
-#endif
+static _Atomic int force = FACETS_BY_COST;
+
+void facets_set_counting(int how)
+{
+    force = how;
+}
 
 /* The estimated cost (ns) of one value's intersection count. */
 static double value_ns(double ndocs, double matched, double n)
@@ -332,8 +335,8 @@ int facets_count(const facet_req *fr, docsets *ds, xap_db *db, const roaring_bit
          * values). */
         size_t keep = c->nv < fr->max_values ? c->nv : fr->max_values;
         double per_doc = per_document_ns(matched, last, c->vals, c->nv);
-        double budget = FACETS_FORCE == 2   ? HUGE_VAL
-                        : FACETS_FORCE == 1 ? -1
+        double budget = force == FACETS_BY_VALUE      ? HUGE_VAL
+                        : force == FACETS_BY_DOCUMENT ? -1
                         : best_values_ns(c, keep, matched, last) < per_doc ? per_doc
                                                                             : -1;
         if (!count_best_values(c, keep, match, matched, last, budget)) {

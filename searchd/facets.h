@@ -50,4 +50,11 @@ int facets_count(const facet_req *fr, docsets *ds, xap_db *db, const roaring_bit
 json_t *facets_json(const facet_req *fr, const facet_run *run, xap_err *err);
 void facets_run_free(facet_run *run);
 
+/* How facets_count counts a field: the way estimated cheaper (default),
+ * or for tests and benchmarks always per document or always per value. */
+#define FACETS_BY_COST 0
+#define FACETS_BY_DOCUMENT 1
+#define FACETS_BY_VALUE 2
+void facets_set_counting(int how);
+
 #endif

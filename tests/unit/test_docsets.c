@@ -553,32 +553,56 @@ START_TEST(test_facets_count)
     facet_req fr = {.fields = {&FIELDS[F_OWNERS], &FIELDS[F_TAGS], &FIELDS[F_PLATFORM]},
                     .n = 3};
     static bf_count want[NOWNERS + 8];
-    /* Match sets from one document to all: sparse ones are counted per
-     * document, dense ones per value (facets.c's estimate); both must
-     * agree with brute force. */
-    const char *matches[] = {"Qurn:li:dataset:7", "Nw9", "Nw3", "Nw1", "Nw0", "Nabsent"};
+    /* Match sets from one document to all, counted the way estimated
+     * cheaper (sparse ones per document, dense ones per value), always
+     * per document and always per value: all must agree with brute
+     * force. */
+    const char *words[] = {"Qurn:li:dataset:7", "Nw9", "Nw3", "Nw1", "Nw0", "Nabsent"};
+    enum { NWORDS = sizeof words / sizeof *words };
+    const roaring_bitmap_t *matches[NWORDS + 1];
+    const char *names[NWORDS + 1];
+    for (size_t m = 0; m < NWORDS; m++) {
+        matches[m] = term(ds, db, words[m], NULL);
+        names[m] = words[m];
+    }
+    /* Three quarters of the documents, the rest spread among them. */
+    roaring_bitmap_t *most = roaring_bitmap_andnot(term(ds, db, "Nw0", NULL),
+                                                   term(ds, db, "Nw3", NULL));
+    ck_assert_uint_gt(roaring_bitmap_get_cardinality(most) * 2, NDOCS);
+    ck_assert_uint_lt(roaring_bitmap_get_cardinality(most), NDOCS);
+    matches[NWORDS] = most;
+    names[NWORDS] = "Nw0 but not Nw3";
     size_t limits[] = {1, 5, 1000};
-    for (size_t m = 0; m < sizeof matches / sizeof *matches; m++) {
-        const roaring_bitmap_t *match = term(ds, db, matches[m], NULL);
-        for (size_t l = 0; l < 3; l++) {
-            fr.max_values = limits[l];
-            facet_run run;
-            memset(&run, 0, sizeof run);
-            ck_assert_msg(facets_count(&fr, ds, db, match, &run, &e) == 0, "%s", e.msg);
-            ck_assert_uint_eq(run.counted, fr.n);
-            for (size_t i = 0; i < fr.n; i++) {
-                size_t nw = brute_force(db, fr.fields[i], match, want, NOWNERS + 8);
-                size_t keep = nw < fr.max_values ? nw : fr.max_values;
-                ck_assert_msg(run.ncounts[i] == keep, "%s/%s: %zu values, want %zu",
-                              matches[m], fr.fields[i]->name, run.ncounts[i], keep);
-                for (size_t k = 0; k < keep; k++) {
-                    ck_assert_str_eq(run.counts[i][k].value, want[k].value);
-                    ck_assert_uint_eq(run.counts[i][k].count, want[k].count);
+    int modes[] = {FACETS_BY_COST, FACETS_BY_DOCUMENT, FACETS_BY_VALUE};
+    for (size_t mode = 0; mode < 3; mode++) {
+        facets_set_counting(modes[mode]);
+        for (size_t m = 0; m <= NWORDS; m++) {
+            const roaring_bitmap_t *match = matches[m];
+            for (size_t l = 0; l < 3; l++) {
+                fr.max_values = limits[l];
+                facet_run run;
+                memset(&run, 0, sizeof run);
+                ck_assert_msg(facets_count(&fr, ds, db, match, &run, &e) == 0, "%s", e.msg);
+                ck_assert_uint_eq(run.counted, fr.n);
+                for (size_t i = 0; i < fr.n; i++) {
+                    size_t nw = brute_force(db, fr.fields[i], match, want, NOWNERS + 8);
+                    size_t keep = nw < fr.max_values ? nw : fr.max_values;
+                    ck_assert_msg(run.ncounts[i] == keep, "%s/%s (mode %d): %zu values, want %zu",
+                                  names[m], fr.fields[i]->name, modes[mode], run.ncounts[i], keep);
+                    for (size_t k = 0; k < keep; k++) {
+                        ck_assert_str_eq(run.counts[i][k].value, want[k].value);
+                        ck_assert_msg(run.counts[i][k].count == want[k].count,
+                                      "%s/%s (mode %d): %s counted %u, want %u", names[m],
+                                      fr.fields[i]->name, modes[mode], want[k].value,
+                                      (unsigned)run.counts[i][k].count, (unsigned)want[k].count);
+                    }
                 }
+                facets_run_free(&run);
             }
-            facets_run_free(&run);
         }
     }
+    facets_set_counting(FACETS_BY_COST);
+    roaring_bitmap_free(most);
     docsets_release(ds);
     xap_db_close(db);
 }
