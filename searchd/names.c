@@ -1540,8 +1540,9 @@ static int search_words(nm_query *q, int typo, names_quality quality)
     return rc;
 }
 
-/* Exact compact name, then compact names starting with the query. */
-static int search_keys(nm_query *q, const char *cq, size_t cqlen)
+/* Exact compact name, then (when `starts`) compact names starting with
+ * the query. */
+static int search_keys(nm_query *q, const char *cq, size_t cqlen, int starts)
 {
     const names *nm = q->nm;
     vocab_cand c;
@@ -1553,7 +1554,8 @@ static int search_keys(nm_query *q, const char *cq, size_t cqlen)
             return -1;
     }
     vocab_range r = {0, 0, 0};
-    if (q->res->n >= q->limit || !vocab_prefix_range(nm->keys, cq, cqlen, &r.lo, &r.hi))
+    if (!starts || q->res->n >= q->limit ||
+        !vocab_prefix_range(nm->keys, cq, cqlen, &r.lo, &r.hi))
         return 0;
     if (type_count(q) < (uint64_t)nm->kpost.off[r.hi] - nm->kpost.off[r.lo]) {
         vocab_range t = {(uint32_t)q->type, (uint32_t)q->type + 1, 0};
@@ -1614,9 +1616,12 @@ static names_status analyse(nm_query *q, an_analyzer *an, an_terms *scratch, con
     return NAMES_OK;
 }
 
-names_status names_search(const names *nm, an_analyzer *an, an_terms *scratch, const char *text,
-                          size_t len, const char *type, size_t limit, names_result *res,
-                          char *err, size_t errlen)
+/* Which matches names_search_in looks for. */
+enum { FIND_EXACT = 1, FIND_STARTS = 2, FIND_WORDS = 4, FIND_ALL = 7 };
+
+static names_status names_search_in(const names *nm, an_analyzer *an, an_terms *scratch,
+                                    const char *text, size_t len, const char *type, size_t limit,
+                                    unsigned find, names_result *res, char *err, size_t errlen)
 {
     memset(res, 0, offsetof(names_result, words));
     res->nwords = res->ntypo = 0;
@@ -1652,8 +1657,10 @@ names_status names_search(const names *nm, an_analyzer *an, an_terms *scratch, c
         res->words[i].lo = q.wr[i].lo;
         res->words[i].hi = q.wr[i].hi;
     }
-    if (cqlen && search_keys(&q, cq, cqlen) != 0)
+    if (cqlen && search_keys(&q, cq, cqlen, (find & FIND_STARTS) != 0) != 0)
         goto oom;
+    if (!(find & FIND_WORDS))
+        return NAMES_OK;
     if (all && q.wr[q.last].hi > q.wr[q.last].lo && res->n < limit &&
         search_words(&q, 0, NAMES_Q_WORDS) != 0)
         goto oom;
@@ -1676,6 +1683,21 @@ names_status names_search(const names *nm, an_analyzer *an, an_terms *scratch, c
 oom:
     snprintf(err, errlen, "out of memory searching names");
     return NAMES_INTERNAL;
+}
+
+names_status names_search(const names *nm, an_analyzer *an, an_terms *scratch, const char *text,
+                          size_t len, const char *type, size_t limit, names_result *res,
+                          char *err, size_t errlen)
+{
+    return names_search_in(nm, an, scratch, text, len, type, limit, FIND_ALL, res, err, errlen);
+}
+
+names_status names_find_compact(const names *nm, an_analyzer *an, an_terms *scratch,
+                                const char *text, size_t len, const char *type, size_t limit,
+                                int starts, names_result *res, char *err, size_t errlen)
+{
+    return names_search_in(nm, an, scratch, text, len, type, limit,
+                           FIND_EXACT | (starts ? FIND_STARTS : 0), res, err, errlen);
 }
 
 /* ---- highlighting --------------------------------------------------------------------- */

@@ -121,6 +121,14 @@ names_status names_search(const names *nm, an_analyzer *an, an_terms *scratch, c
                           size_t len, const char *type, size_t limit, names_result *res,
                           char *err, size_t errlen);
 
+/* What a search's exact-name bonus needs of names_search, without its
+ * word-by-word and typo matching: the entities whose compact name is q's
+ * (NAMES_Q_EXACT), then, when `starts`, those whose compact name starts
+ * with it (NAMES_Q_START), the same hits names_search gives first. */
+names_status names_find_compact(const names *nm, an_analyzer *an, an_terms *scratch,
+                                const char *q, size_t len, const char *type, size_t limit,
+                                int starts, names_result *res, char *err, size_t errlen);
+
 /* The text of hit i as HTML: the parts the query matched in <mark>, the rest
  * HTML-escaped. Malloc'd; NULL on allocation failure. */
 char *names_highlight(const names *nm, const names_result *res, size_t i, an_analyzer *an,

@@ -406,8 +406,10 @@ static int index_names(qp_plan *p, an_analyzer *an, an_terms *scratch, const nam
     names_result *res = malloc(sizeof *res);
     if (!res)
         return -1;
-    names_status st = names_search(nm, an, scratch, p->norm, strlen(p->norm), type, NAMES_LIMIT_MAX,
-                                   res, err, errlen);
+    /* Only exact and starting compact names: the word-by-word and typo
+     * matching of autocomplete was a sixth of an exact-name search. */
+    names_status st = names_find_compact(nm, an, scratch, p->norm, strlen(p->norm), type,
+                                         NAMES_LIMIT_MAX, unfinished, res, err, errlen);
     int rc = 0;
     for (size_t i = 0; st == NAMES_OK && i < res->n && rc == 0; i++) {
         const names_hit *h = &res->hits[i];

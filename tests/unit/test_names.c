@@ -130,6 +130,35 @@ static size_t search(const names *nm, const char *q, const char *type, size_t li
     return res.n;
 }
 
+/* names_find_compact gives the exact (and with `starts` the starting)
+ * compact-name hits of names_search for q, in its order, and no others. */
+static void check_compact(const names *nm, const char *q, const char *type, size_t limit)
+{
+    static names_result all, some;
+    char err[256] = "";
+    ck_assert_int_eq(names_search(nm, an, &scratch, q, strlen(q), type, limit, &all, err,
+                                  sizeof err),
+                     NAMES_OK);
+    for (int starts = 0; starts < 2; starts++) {
+        ck_assert_int_eq(names_find_compact(nm, an, &scratch, q, strlen(q), type, limit, starts,
+                                            &some, err, sizeof err),
+                         NAMES_OK);
+        size_t k = 0;
+        for (size_t i = 0; i < all.n; i++) {
+            if (all.hits[i].quality != NAMES_Q_EXACT &&
+                !(starts && all.hits[i].quality == NAMES_Q_START))
+                continue;
+            ck_assert_msg(k < some.n && strcmp(some.hits[k].text, all.hits[i].text) == 0 &&
+                              some.hits[k].quality == all.hits[i].quality,
+                          "'%s' (starts %d) #%zu: %s, names_search %s", q, starts, k,
+                          k < some.n ? some.hits[k].text : "nothing", all.hits[i].text);
+            k++;
+        }
+        ck_assert_msg(some.n == k, "'%s' (starts %d): %zu hits, names_search %zu", q, starts,
+                      some.n, k);
+    }
+}
+
 static int hit_index(const char *text)
 {
     for (size_t i = 0; i < res.n; i++)
@@ -435,6 +464,16 @@ START_TEST(test_cross_check)
             exact++;
         ck_assert_msg(exact == want, "'%s' (%s, limit %zu): %zu exact-class hits, expected %zu", q,
                       type ? type : "any", limit, exact, want);
+        check_compact(nm, q, type, limit);
+        /* And a whole name, written as it is or with its separators
+         * changed: exact compact hits. */
+        char whole[128];
+        snprintf(whole, sizeof whole, "%s", nv[rand() % N].name);
+        if (qi % 2)
+            for (char *c = whole; *c; c++)
+                *c = *c == '_' ? ' ' : *c;
+        check_compact(nm, whole, type, limit);
+        n = search(nm, q, type, limit); /* res again, for the checks below */
         for (size_t i = 0; i < want; i++)
             ck_assert_msg(strcmp(res.hits[i].text, nv[order[i][0]].name) == 0 &&
                               (int)res.hits[i].quality == order[i][1],
