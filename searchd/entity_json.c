@@ -64,16 +64,16 @@ int ej_read_state(xap_db *db, xap_docid id, json_t **state, char *err, size_t er
     char *data = NULL;
     size_t len = 0;
     *state = NULL;
-    xap_doc *doc = xap_db_get_document(db, id, &xe);
-    if (!doc) {
+    if (xap_db_get_data(db, id, &data, &len, &xe) != XAP_OK) {
         snprintf(err, errlen, "reading document %u: %s", id, xe.msg);
         return xe.code == XAP_E_NOT_FOUND ? XAP_E_MODIFIED : xe.code;
     }
-    int rc = xap_doc_get_data(doc, &data, &len, &xe);
-    xap_doc_free(doc);
-    if (rc != XAP_OK) {
-        snprintf(err, errlen, "reading document %u: %s", id, xe.msg);
-        return xe.code;
+    if (len == 0) {
+        /* Every document metadex writes holds its state: this one is gone
+         * (the index moved since the docid was found). */
+        free(data);
+        snprintf(err, errlen, "reading document %u: not found", id);
+        return XAP_E_MODIFIED;
     }
     json_error_t je;
     /* The one-pass parser the indexer reads events with: a hit's state is

@@ -2,6 +2,8 @@
  * metadata, and the writes (documents, transactions, commits). */
 #include "xapian-shim/internal.h"
 
+#include <cstdlib>
+#include <cstring>
 #include <memory>
 
 static int need_writable(xap_db *db, xap_err *err) {
@@ -164,6 +166,24 @@ extern "C" xap_doc *xap_db_get_document(xap_db *db, xap_docid id, xap_err *err) 
     } catch (...) {
         xapi_caught(err);
         return nullptr;
+    }
+}
+
+extern "C" int xap_db_get_data(xap_db *db, xap_docid id, char **data, size_t *len, xap_err *err) {
+    XAPI_NULL_CHECK(db && data && len, err, XAP_E_INVALID);
+    try {
+        /* DOC_ASSUME_VALID: no existence check in the term list table; a
+         * missing document reads as empty data. */
+        std::string s = db->db->get_document(id, Xapian::DOC_ASSUME_VALID).get_data();
+        char *out = static_cast<char *>(malloc(s.size() + 1));
+        if (!out) throw std::bad_alloc();
+        memcpy(out, s.data(), s.size());
+        out[s.size()] = '\0';
+        *data = out;
+        *len = s.size();
+        return XAP_OK;
+    } catch (...) {
+        return xapi_caught(err);
     }
 }
 

@@ -79,6 +79,10 @@ int xap_db_collection_freq(xap_db *db, const char *term, size_t len, uint32_t *f
                            xap_err *err);
 /* Reads document `id`; XAP_E_NOT_FOUND if it does not exist. */
 xap_doc *xap_db_get_document(xap_db *db, xap_docid id, xap_err *err);
+/* Document `id`'s data (malloc'd, NUL-terminated, *len bytes) without
+ * first checking that the document exists (one B-tree lookup fewer): a
+ * missing document reads as empty data. */
+int xap_db_get_data(xap_db *db, xap_docid id, char **data, size_t *len, xap_err *err);
 /* The first document indexed by `term` (a unique id term), 0 in *id if none. */
 int xap_db_find_by_term(xap_db *db, const char *term, size_t len, xap_docid *id,
                         xap_err *err);

@@ -263,11 +263,27 @@ START_TEST(test_replace_and_delete_by_term) {
     OK(xap_db_termfreq(w, "first", 5, &tf, err));
     ck_assert_uint_eq(tf, 0);
 
+    /* The data read without an existence check: the replaced state, and
+     * after deletion (or for a docid never used) none. */
+    OK(xap_db_get_data(w, a1, &data, &len, err));
+    ck_assert_str_eq(data, "v2");
+    ck_assert_uint_eq(len, 2);
+    free(data);
+
     OK(xap_db_delete_by_term(w, "Qa", 2, err));
     OK(xap_db_commit(w, err));
     ck_assert_uint_eq(doccount(w), 1);
     ck_assert_uint_eq(find(w, "a"), 0);
     ck_assert_uint_ne(find(w, "b"), 0);
+    xap_docid missing[] = {a1, 999};
+    for (size_t i = 0; i < 2; i++) {
+        data = NULL;
+        len = 7;
+        OK(xap_db_get_data(w, missing[i], &data, &len, err));
+        ck_assert_ptr_nonnull(data);
+        ck_assert_uint_eq(len, 0);
+        free(data);
+    }
     xap_db_close(w);
 }
 END_TEST
