@@ -18,7 +18,7 @@ static json_t *memory_json(void)
     docsets_get_stats(&ds);
     me_get_stats(&ms);
     return json_pack(
-        "{s:{s:I,s:I,s:I,s:f,s:I,s:I,s:I,s:b},s:{s:I,s:I,s:I,s:I,s:I,s:f},s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I}}",
+        "{s:{s:I,s:I,s:I,s:f,s:I,s:I,s:I,s:b},s:{s:I,s:I,s:I,s:I,s:I,s:f},s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}}",
         "lexicon", "revision", (json_int_t)ls.revision, "builds", (json_int_t)ls.builds,
         "failures", (json_int_t)ls.failures, "last_build_ms", ls.last_build_ms, "words",
         (json_int_t)ls.words, "names", (json_int_t)ls.names, "bytes", (json_int_t)ls.memory,
@@ -28,6 +28,7 @@ static json_t *memory_json(void)
         "rankings", "scored_all", (json_int_t)ms.scored_all, "maxscore",
         (json_int_t)ms.maxscore, "walk", (json_int_t)ms.walk,
         "walk_pruned", (json_int_t)ms.walk_pruned, "walk_batches", (json_int_t)ms.walk_batches,
+        "walk_seeded", (json_int_t)ms.walk_seeded,
         "classes", (json_int_t)ms.classes,
         "chunked", (json_int_t)ms.chunked);
 }

@@ -15,8 +15,8 @@
 
 #define ME_READ_CHUNK 1024 /* docids read from a bitmap at a time */
 
-static _Atomic uint64_t n_all, n_maxscore, n_walk, n_walk_pruned, n_walk_batches, n_classes,
-    n_chunked;
+static _Atomic uint64_t n_all, n_maxscore, n_walk, n_walk_pruned, n_walk_batches, n_walk_seeded,
+    n_classes, n_chunked;
 static _Atomic unsigned rankings = ME_RANK_ALL;
 
 void me_set_rankings(unsigned mask)
@@ -31,6 +31,7 @@ void me_get_stats(me_stats *out)
     out->walk = n_walk;
     out->walk_pruned = n_walk_pruned;
     out->walk_batches = n_walk_batches;
+    out->walk_seeded = n_walk_seeded;
     out->classes = n_classes;
     out->chunked = n_chunked;
 }
@@ -1425,8 +1426,26 @@ static int widen(me_ctx *c, roaring_bitmap_t *cand, const leaf *lf, const roarin
  * scores at most the bounds of the rest plus the prior's, so once that sum
  * is below θ only the documents of the first j leaves can rank. Returns 1
  * with the answer, 0 when the weights do not allow it, -1 on error. */
+/* What MaxScore ranked before giving up: the documents of its seed and
+ * the best k of them, exactly scored. The walk that follows takes them as
+ * scored instead of scoring them again (for broad prefixes the seed's
+ * ranking was a fifth of the search). */
+typedef struct ranked_seed {
+    roaring_bitmap_t *docs;
+    me_hit *top;
+    size_t ntop;
+} ranked_seed;
+
+static void ranked_seed_free(ranked_seed *rs)
+{
+    if (rs->docs)
+        roaring_bitmap_free(rs->docs);
+    free(rs->top);
+    *rs = (ranked_seed){0};
+}
+
 static int top_maxscore(me_ctx *c, const mt_node *q, const roaring_bitmap_t *set, size_t k,
-                        me_hit **out, size_t *n, xap_err *err)
+                        me_hit **out, size_t *n, ranked_seed *left, xap_err *err)
 {
     uint64_t total = roaring_bitmap_get_cardinality(set);
     leaves l = {0};
@@ -1467,7 +1486,16 @@ static int top_maxscore(me_ctx *c, const mt_node *q, const roaring_bitmap_t *set
         goto done;
     }
     double theta = ns == k ? seed[k - 1].score : 0;
-    free(seed);
+    /* Kept for the walk should MaxScore give up below. */
+    ranked_seed_free(left);
+    if (!(left->docs = roaring_bitmap_copy(cand))) {
+        free(seed);
+        oom(err);
+        rc = -1;
+        goto done;
+    }
+    left->top = seed;
+    left->ntop = ns;
     /* Widen while the rest could still reach θ. */
     while (j < l.n && rest[j] >= theta * (1 - ME_SCORE_EPS)) {
         if (widen(c, cand, &l.v[j++], set, err) != 0) {
@@ -2346,7 +2374,7 @@ static int walk_flush(me_ctx *c, const mt_node *q, roaring_bitmap_t *batch,
  * the answer, 0 when it does not apply or would cost more than ranking by
  * classes, -1 on error. */
 static int top_walk(me_ctx *c, const mt_node *q, const roaring_bitmap_t *set, size_t k,
-                    me_hit **out, size_t *nout, xap_err *err)
+                    const ranked_seed *done_before, me_hit **out, size_t *nout, xap_err *err)
 {
     uint64_t card = roaring_bitmap_get_cardinality(set);
     walk w = {0};
@@ -2392,12 +2420,22 @@ static int top_walk(me_ctx *c, const mt_node *q, const roaring_bitmap_t *set, si
      * name) often ends the walk at once. (Scoring them after a walk that
      * succeeded on the others alone was measured slower at 1M: the walk
      * then ran longer, or gave up, more often than it saved.) */
+    if (done_before && done_before->docs) {
+        /* Scored already: their best go in the heap, and from here on
+         * they count as selective (neither scored again nor walked). */
+        for (size_t i = 0; i < done_before->ntop; i++)
+            heap_offer(&hp, done_before->top[i]);
+        roaring_bitmap_andnot_inplace(sel, done_before->docs);
+        n_walk_seeded++;
+    }
     if (!roaring_bitmap_is_empty(sel)) {
         if (rank_all(c, q, sel, k, &seed, &nseed, err) != 0)
             goto done;
         for (size_t i = 0; i < nseed; i++)
             heap_offer(&hp, seed[i]);
     }
+    if (done_before && done_before->docs)
+        roaring_bitmap_or_inplace(sel, done_before->docs);
     int can;
     double bound = walk_bound(&w, (uint32_t)root, 1.0, &can);
     size_t len = 0;
@@ -2492,12 +2530,16 @@ int me_top(me_ctx *c, const mt_node *q, const roaring_bitmap_t *set, size_t k, m
         return rank_all(c, q, set, k, out, n, err);
     }
     unsigned may = rankings;
-    int rc = (may & ME_RANK_MAXSCORE) ? top_maxscore(c, q, set, k, out, n, err) : 0;
+    ranked_seed seed = {0};
+    int rc = (may & ME_RANK_MAXSCORE) ? top_maxscore(c, q, set, k, out, n, &seed, err) : 0;
     if (rc != 0) {
+        ranked_seed_free(&seed);
         n_maxscore += rc > 0;
         return rc < 0 ? -1 : 0;
     }
-    if ((may & ME_RANK_WALK) && (rc = top_walk(c, q, set, k, out, n, err)) != 0) {
+    rc = (may & ME_RANK_WALK) ? top_walk(c, q, set, k, &seed, out, n, err) : 0;
+    ranked_seed_free(&seed);
+    if (rc != 0) {
         n_walk += rc > 0;
         return rc < 0 ? -1 : 0;
     }

@@ -78,6 +78,7 @@ typedef struct me_stats {
     uint64_t walk;       /* those, then the rest one by one in descending prior order */
     uint64_t walk_pruned; /* of which ended by setting the heaviest broad leaves aside */
     uint64_t walk_batches; /* batches of a long walk scored as sets */
+    uint64_t walk_seeded;  /* walks that took MaxScore's ranked seed as scored */
     uint64_t classes;    /* the text scored, the prior only where it could rank */
     uint64_t chunked;    /* sets scored chunk by chunk on bitsets (any of the above) */
 } me_stats;

@@ -452,6 +452,49 @@ START_TEST(walk_in_batches_agrees_with_xapian)
 }
 END_TEST
 
+/* MaxScore that gives up after ranking its seed hands the seed, scored,
+ * to the walk, which neither scores nor walks those documents again: the
+ * two together rank as Xapian does. */
+/* Four words each in a sixth of the documents or so, and a common one:
+ * MaxScore's seed (one word) is small, but no word's bound is below the
+ * k-th best, so widening passes its limit and MaxScore gives up. */
+static mt_node *several_words_tree(unsigned a)
+{
+    mt_node *v[5];
+    char t[32];
+    for (unsigned i = 0; i < 4; i++) {
+        word(t, sizeof t, a + i);
+        v[i] = scaled(mt_term(t, strlen(t)), 3);
+    }
+    word(t, sizeof t, 0);
+    v[4] = scaled(mt_term(t, strlen(t)), 1);
+    mt_node *q = take2(MT_AND_MAYBE, mt_combine(MT_OR, v, 5), mt_prior(SLOT_POPULARITY, 0.5, 2));
+    for (int i = 0; i < 5; i++)
+        mt_free(v[i]);
+    return q;
+}
+
+START_TEST(walk_after_maxscore_agrees_with_xapian)
+{
+    me_stats before, after;
+    me_get_stats(&before);
+    me_set_rankings(ME_RANK_MAXSCORE | ME_RANK_WALK);
+    for (unsigned a = 0; a < 10; a++)
+        check_and_free(common_words_tree(a), "common words after MaxScore", (int)a);
+    for (unsigned a = 20; a < 30; a++)
+        check_and_free(heavy_words_tree(a), "heavy words after MaxScore", (int)a);
+    for (unsigned a = 8; a < 30; a++)
+        check_and_free(several_words_tree(a), "several words after MaxScore", (int)a);
+    for (int i = 0; i < 120; i++)
+        check_and_free(i % 3 ? planner_tree(1) : rand_tree(3), "walk after MaxScore", i);
+    me_set_rankings(ME_RANK_ALL);
+    me_get_stats(&after);
+    ck_assert_msg(after.walk_seeded - before.walk_seeded >= 10,
+                  "%llu walks began from MaxScore's seed",
+                  (unsigned long long)(after.walk_seeded - before.walk_seeded));
+}
+END_TEST
+
 /* A walk that cannot stop early (two heavy words, each in a tenth of the
  * documents, rarely together: the bound is their sum) ends by setting
  * them aside and scoring their documents, and still ranks as Xapian does. */
@@ -620,6 +663,7 @@ int main(void)
     tcase_add_test(tc, planner_shapes_agree_with_xapian);
     tcase_add_test(tc, walk_agrees_with_xapian);
     tcase_add_test(tc, walk_in_batches_agrees_with_xapian);
+    tcase_add_test(tc, walk_after_maxscore_agrees_with_xapian);
     tcase_add_test(tc, walk_ended_by_pruning_agrees_with_xapian);
     tcase_add_test(tc, pruned_rankings_were_exercised);
     tcase_add_test(tc, chunked_scoring_agrees_with_xapian);
