@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "searchd/bitmap_and.h"
+
 #define ME_READ_CHUNK 1024 /* docids read from a bitmap at a time */
 
 static _Atomic uint64_t n_all, n_maxscore, n_walk, n_walk_pruned, n_walk_batches, n_walk_seeded,
@@ -190,7 +192,7 @@ static uint64_t estimate(me_ctx *c, const mt_node *q)
 static roaring_bitmap_t *cut(const roaring_bitmap_t *b, const roaring_bitmap_t *within,
                              xap_err *err)
 {
-    roaring_bitmap_t *r = within ? roaring_bitmap_and(b, within) : roaring_bitmap_copy(b);
+    roaring_bitmap_t *r = within ? bm_and(b, within) : roaring_bitmap_copy(b);
     return r ? r : oom(err);
 }
 

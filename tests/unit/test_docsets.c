@@ -5,6 +5,7 @@
  * the caller's scratch, facet values equal to the filter terms, counts equal
  * to brute force and to the match spies' JSON, the value arrays, and the
  * background prebuild. The index is a real Xapian database written here. */
+#include "searchd/bitmap_and.h"
 #include "searchd/bitmap_count.h"
 #include "searchd/docsets.h"
 
@@ -543,6 +544,60 @@ START_TEST(test_and_cardinality)
 }
 END_TEST
 
+/* bm_and gives CRoaring's intersection for every pair of chunk kinds:
+ * arrays of every size from empty to 4096 (tails shorter than the eight
+ * values compared at once, equal and skewed sizes, dense and sparse
+ * overlaps, the values 0 and 65535), bitsets, runs, absent chunks. */
+START_TEST(test_bm_and)
+{
+    enum { NB = 12 };
+    for (int round = 0; round < 40; round++) {
+        roaring_bitmap_t *v[NB];
+        for (int i = 0; i < NB; i++) {
+            ck_assert_ptr_nonnull(v[i] = roaring_bitmap_create());
+            /* Chunk by chunk: how many values, and from how wide a range. */
+            for (uint32_t chunk = 0; chunk < 4; chunk++) {
+                if (next_rand(5) == 0)
+                    continue; /* absent */
+                uint32_t kind = next_rand(6), base = chunk << 16;
+                uint32_t n = kind == 0   ? next_rand(9)
+                             : kind == 1 ? next_rand(64)
+                             : kind == 2 ? next_rand(4096)
+                                         : 64 + next_rand(2000);
+                uint32_t span = kind == 3 ? 4096 : kind == 4 ? 256 : 65536;
+                for (uint32_t k = 0; k < n; k++)
+                    roaring_bitmap_add(v[i], base + next_rand(span));
+                if (kind == 5 && next_rand(2)) /* a dense chunk: a bitset */
+                    for (uint32_t d = 0; d < 65536; d += 1 + next_rand(4))
+                        roaring_bitmap_add(v[i], base + d);
+                if (next_rand(4) == 0) { /* the ends of the chunk */
+                    roaring_bitmap_add(v[i], base);
+                    roaring_bitmap_add(v[i], base + 65535);
+                }
+            }
+            if (i % 4 == 3) {
+                roaring_bitmap_add_range(v[i], 70000, 70000 + next_rand(3000));
+                roaring_bitmap_run_optimize(v[i]);
+            }
+        }
+        for (int i = 0; i < NB; i++)
+            for (int j = 0; j < NB; j++) {
+                roaring_bitmap_t *want = roaring_bitmap_and(v[i], v[j]);
+                roaring_bitmap_t *got = bm_and(v[i], v[j]);
+                ck_assert_ptr_nonnull(got);
+                ck_assert_msg(roaring_bitmap_equals(got, want),
+                              "round %d, bitmaps %d and %d: %llu documents, CRoaring %llu", round,
+                              i, j, (unsigned long long)roaring_bitmap_get_cardinality(got),
+                              (unsigned long long)roaring_bitmap_get_cardinality(want));
+                roaring_bitmap_free(got);
+                roaring_bitmap_free(want);
+            }
+        for (int i = 0; i < NB; i++)
+            roaring_bitmap_free(v[i]);
+    }
+}
+END_TEST
+
 START_TEST(test_facets_count)
 {
     make_index(NDOCS);
@@ -771,6 +826,7 @@ static Suite *docsets_suite(void)
     tcase_add_test(tc, test_budget);
     tcase_add_test(tc, test_facet_values);
     tcase_add_test(tc, test_and_cardinality);
+    tcase_add_test(tc, test_bm_and);
     tcase_add_test(tc, test_facets_count);
     tcase_add_test(tc, test_facets_json_same);
     tcase_add_test(tc, test_values);
