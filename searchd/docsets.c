@@ -52,6 +52,12 @@ typedef struct ds_facet {
     uint32_t *off, *ids; /* per document its values (docsets_facet_docs), NULL until built */
 } ds_facet;
 
+/* Several facet fields' values per document in one list (docsets_facet_rows). */
+typedef struct ds_rows {
+    uint64_t fields; /* bit f: field f */
+    uint32_t *off, *vals;
+} ds_rows;
+
 typedef struct ds_slot {
     unsigned slot;
     double *v; /* lastdocid + 1 entries */
@@ -76,6 +82,10 @@ struct docsets {
     pthread_mutex_t vmu;
     ds_slot slots[DOCSETS_VALUE_SLOTS];
     size_t nslots;
+
+    pthread_mutex_t rmu;
+    ds_rows rows[DOCSETS_ROWS_MAX];
+    size_t nrows;
 };
 
 static struct {
@@ -533,6 +543,77 @@ int docsets_facet_docs(docsets *ds, xap_db *db, const field_def *f, const uint32
     return facet_docs(ds, db, f, 0, off, ids, err);
 }
 
+/* Merges the per-document lists of the fields of `mask` (ascending field
+ * ids) into one, each value tagged with its field's rank in the mask. */
+static int rows_build(docsets *ds, xap_db *db, uint64_t mask, ds_rows *out, xap_err *err)
+{
+    const uint32_t *off[F_COUNT], *ids[F_COUNT];
+    size_t nf = 0;
+    for (int f = 0; f < F_COUNT; f++) {
+        if (!(mask >> f & 1))
+            continue;
+        if (facet_docs(ds, db, &FIELDS[f], 0, &off[nf], &ids[nf], err) != 0)
+            return -1;
+        if (ds->facets[f].n > DOCSETS_ROW_VALUE_MASK)
+            return 1; /* too many values to tag */
+        nf++;
+    }
+    size_t nd = (size_t)ds->lastdocid + 1;
+    uint64_t total = 0;
+    for (size_t k = 0; k < nf; k++)
+        total += off[k][nd];
+    if (total >= UINT32_MAX)
+        return 1;
+    uint32_t *o = malloc((nd + 1) * sizeof *o), *v = malloc((total ? total : 1) * sizeof *v);
+    if (!o || !v) {
+        free(o);
+        free(v);
+        return ds_fail(err, XAP_E_NOMEM, "out of memory merging facet lists"), -1;
+    }
+    uint32_t p = 0;
+    for (size_t d = 0; d < nd; d++) {
+        o[d] = p;
+        for (size_t k = 0; k < nf; k++)
+            for (uint32_t j = off[k][d]; j < off[k][d + 1]; j++)
+                v[p++] = (uint32_t)k << DOCSETS_ROW_FIELD_SHIFT | ids[k][j];
+    }
+    o[nd] = p;
+    *out = (ds_rows){mask, o, v};
+    pthread_mutex_lock(&ds->mu);
+    ds->other_bytes += (nd + 1 + total) * sizeof(uint32_t);
+    pthread_mutex_unlock(&ds->mu);
+    return 0;
+}
+
+int docsets_facet_rows(docsets *ds, xap_db *db, const field_def *const *fields, size_t n,
+                       const uint32_t **off, const uint32_t **vals, xap_err *err)
+{
+    uint64_t mask = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (facet_check(ds, db, fields[i], err) != 0)
+            return -1;
+        mask |= 1ull << fields[i]->id;
+    }
+    if (!off || !vals)
+        return ds_fail(err, XAP_E_INVALID, "NULL argument"), -1;
+    int rc = 1;
+    pthread_mutex_lock(&ds->rmu);
+    for (size_t i = 0; i < ds->nrows; i++)
+        if (ds->rows[i].fields == mask) {
+            *off = ds->rows[i].off;
+            *vals = ds->rows[i].vals;
+            rc = 0;
+        }
+    if (rc == 1 && ds->nrows < DOCSETS_ROWS_MAX &&
+        (rc = rows_build(ds, db, mask, &ds->rows[ds->nrows], err)) == 0) {
+        *off = ds->rows[ds->nrows].off;
+        *vals = ds->rows[ds->nrows].vals;
+        ds->nrows++;
+    }
+    pthread_mutex_unlock(&ds->rmu);
+    return rc;
+}
+
 /* ---- value arrays ------------------------------------------------------------- */
 
 const double *docsets_values(docsets *ds, xap_db *db, unsigned slot, xap_err *err)
@@ -606,8 +687,13 @@ static void docsets_destroy(docsets *ds)
     }
     for (size_t i = 0; i < ds->nslots; i++)
         free(ds->slots[i].v);
+    for (size_t i = 0; i < ds->nrows; i++) {
+        free(ds->rows[i].off);
+        free(ds->rows[i].vals);
+    }
     pthread_mutex_destroy(&ds->mu);
     pthread_mutex_destroy(&ds->vmu);
+    pthread_mutex_destroy(&ds->rmu);
     free(ds);
 }
 
@@ -633,6 +719,7 @@ static docsets *docsets_create(xap_db *db, uint64_t revision, xap_err *err)
     ds->lastdocid = last;
     pthread_mutex_init(&ds->mu, NULL);
     pthread_mutex_init(&ds->vmu, NULL);
+    pthread_mutex_init(&ds->rmu, NULL);
     for (int f = 0; f < F_COUNT; f++)
         pthread_mutex_init(&ds->fmu[f], NULL);
     return ds;

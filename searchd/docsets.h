@@ -105,6 +105,22 @@ int docsets_facet_ordered(docsets *ds, xap_db *db, const field_def *f, const ds_
 int docsets_facet_docs(docsets *ds, xap_db *db, const field_def *f, const uint32_t **off,
                        const uint32_t **ids, xap_err *err);
 
+/* The per-document values of several fields at once, so that counting
+ * them over a match set reads one list per document rather than one per
+ * field (each a cache miss in arrays far larger than the caches): document
+ * d holds vals[off[d]] .. vals[off[d + 1] - 1], each the index of a value
+ * (docsets_facet's list) in its low DOCSETS_ROW_FIELD_SHIFT bits and, above
+ * them, the rank of its field among `fields` by ascending field id. Built
+ * on first use of a set of fields, for at most DOCSETS_ROWS_MAX sets per
+ * revision. Returns 0; 1 when not available (too many sets, or a field of
+ * more values than the low bits hold: count the fields one by one); -1
+ * with err. */
+#define DOCSETS_ROWS_MAX 4
+#define DOCSETS_ROW_FIELD_SHIFT 24
+#define DOCSETS_ROW_VALUE_MASK ((1u << DOCSETS_ROW_FIELD_SHIFT) - 1)
+int docsets_facet_rows(docsets *ds, xap_db *db, const field_def *const *fields, size_t n,
+                       const uint32_t **off, const uint32_t **vals, xap_err *err);
+
 typedef struct docsets_stats {
     uint64_t revision;     /* of the newest docsets (0: none) */
     size_t terms, bytes;   /* cached bitmaps and their size */

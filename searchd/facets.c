@@ -310,6 +310,42 @@ static void count_by_docs(field_count *const *v, size_t n, const roaring_bitmap_
     }
 }
 
+/* count_by_docs for several fields from their merged lists
+ * (docsets_facet_rows): v in ascending field id order, as the values'
+ * field ranks are. */
+static void count_by_rows(field_count *const *v, const uint32_t *off, const uint32_t *vals,
+                          const roaring_bitmap_t *match, uint32_t last)
+{
+    uint32_t *cnt[SD_FACETS_MAX];
+    for (size_t k = 0; k < SD_FACETS_MAX; k++)
+        cnt[k] = v[k] ? v[k]->cnt : NULL;
+    uint32_t buf[1024], from[1024], to[1024], got;
+    roaring_uint32_iterator_t it;
+    roaring_init_iterator(match, &it);
+    while ((got = roaring_read_uint32_iterator(&it, buf, 1024)) > 0) {
+        while (got > 0 && buf[got - 1] > last)
+            got--;
+        for (uint32_t i = 0; i < got; i++) {
+            if (i + FACETS_PREFETCH < got)
+                __builtin_prefetch(&off[buf[i + FACETS_PREFETCH]]);
+            from[i] = off[buf[i]];
+            to[i] = off[buf[i] + 1];
+        }
+        for (uint32_t i = 0; i < got; i++) {
+            if (i + FACETS_PREFETCH < got)
+                __builtin_prefetch(&vals[from[i + FACETS_PREFETCH]]);
+            for (uint32_t j = from[i]; j < to[i]; j++)
+                cnt[vals[j] >> DOCSETS_ROW_FIELD_SHIFT][vals[j] & DOCSETS_ROW_VALUE_MASK]++;
+        }
+    }
+}
+
+static int by_field_id(const void *a, const void *b)
+{
+    const field_count *const *x = a, *const *y = b;
+    return ((*x)->f->id > (*y)->f->id) - ((*x)->f->id < (*y)->f->id);
+}
+
 int facets_count(const facet_req *fr, docsets *ds, xap_db *db, const roaring_bitmap_t *match,
                  facet_run *run, xap_err *err)
 {
@@ -343,6 +379,24 @@ int facets_count(const facet_req *fr, docsets *ds, xap_db *db, const roaring_bit
             if (docsets_facet_docs(ds, db, c->f, &c->off, &c->ids, err) != 0)
                 goto done;
             by_doc[nby_doc++] = c;
+        }
+    }
+    if (nby_doc > 1) {
+        /* Several fields per document: their merged lists, one per
+         * document, when available. */
+        const field_def *fields[SD_FACETS_MAX];
+        const uint32_t *off = NULL, *vals = NULL;
+        qsort(by_doc, nby_doc, sizeof *by_doc, by_field_id);
+        for (size_t k = 0; k < nby_doc; k++)
+            fields[k] = by_doc[k]->f;
+        int got = docsets_facet_rows(ds, db, fields, nby_doc, &off, &vals, err);
+        if (got < 0)
+            goto done;
+        if (got == 0) {
+            field_count *ranked[SD_FACETS_MAX] = {0};
+            memcpy(ranked, by_doc, nby_doc * sizeof *by_doc);
+            count_by_rows(ranked, off, vals, match, last);
+            nby_doc = 0;
         }
     }
     if (nby_doc)
