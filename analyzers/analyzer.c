@@ -91,6 +91,7 @@ void an_free(an_analyzer *a)
         ubrk_close(a->words);
     if (a->stem)
         xap_stem_free(a->stem);
+    free(a->stems);
     free(a->chars.cp);
     free(a->chars.start);
     free(a->chars.end);

@@ -79,9 +79,22 @@ typedef struct an_part {
     uint32_t seg;     /* index of the dotted segment it belongs to */
 } an_part;
 
+/* A cache of an_stem's answers: the same few thousand words recur across
+ * a catalog and across search results, and Xapian's Snowball stemmer
+ * costs more than a lookup. Direct-mapped, words up to AN_STEM_CACHE_WORD
+ * bytes; a collision just replaces the entry. */
+#define AN_STEM_CACHE_SLOTS 4096
+#define AN_STEM_CACHE_WORD 24
+typedef struct an_stem_entry {
+    uint8_t wlen, slen; /* wlen 0: empty */
+    char word[AN_STEM_CACHE_WORD];
+    char stem[AN_STEM_CACHE_WORD];
+} an_stem_entry;
+
 struct an_analyzer {
     UBreakIterator *words; /* this analyzer's clone of the shared word iterator */
     xap_stem *stem;
+    an_stem_entry *stems; /* AN_STEM_CACHE_SLOTS, allocated on first use */
     const UNormalizer2 *nfkc, *nfkc_cf, *nfd, *nfc;
 
     an_chars chars;

@@ -7,6 +7,7 @@
  */
 #include "analyzers/analyzer_impl.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <unicode/uchar.h>
@@ -29,7 +30,7 @@ static size_t count_letters(const char *term, size_t len, int *has_digit)
     return n;
 }
 
-int an_stem(an_analyzer *a, const char *term, size_t len, char *out, size_t cap)
+static int stem_uncached(an_analyzer *a, const char *term, size_t len, char *out, size_t cap)
 {
     if (len > INT32_MAX)
         return -1;
@@ -43,4 +44,31 @@ int an_stem(an_analyzer *a, const char *term, size_t len, char *out, size_t cap)
         return (int)len;
     }
     return xap_stem_word(a->stem, term, len, out, cap);
+}
+
+int an_stem(an_analyzer *a, const char *term, size_t len, char *out, size_t cap)
+{
+    an_stem_entry *e = NULL;
+    if (len > 0 && len < AN_STEM_CACHE_WORD &&
+        (a->stems || (a->stems = calloc(AN_STEM_CACHE_SLOTS, sizeof *a->stems)))) {
+        uint32_t h = 2166136261u; /* FNV-1a */
+        for (size_t i = 0; i < len; i++)
+            h = (h ^ (unsigned char)term[i]) * 16777619u;
+        e = &a->stems[h & (AN_STEM_CACHE_SLOTS - 1)];
+        if (e->wlen == len && memcmp(e->word, term, len) == 0) {
+            if ((size_t)e->slen + 1 > cap)
+                return -1;
+            memcpy(out, e->stem, e->slen);
+            out[e->slen] = '\0';
+            return e->slen;
+        }
+    }
+    int n = stem_uncached(a, term, len, out, cap);
+    if (e && n >= 0 && n < AN_STEM_CACHE_WORD) {
+        e->wlen = (uint8_t)len;
+        memcpy(e->word, term, len);
+        e->slen = (uint8_t)n;
+        memcpy(e->stem, out, (size_t)n);
+    }
+    return n;
 }

@@ -18,7 +18,7 @@
  * ~6,000 documents/s per core). The texts of a field without positions are
  * joined and analysed in one call (ICU's per-call setup dominates short
  * strings); terms without positions are counted first and reach Xapian once
- * each with their wdf; stems are cached; the state is serialised by
+ * each with their wdf; stems come from the analyzer's cache; the state is serialised by
  * docdata.c; buffers live per thread, from one document to the next.
  */
 #include "model/docbuild.h"
@@ -52,17 +52,6 @@ typedef struct strs {
     size_t n, cap;
 } strs;
 
-/* A cache of Snowball stems: the same few thousand words recur across a
- * catalog, and Xapian's stemmer costs more than a lookup. Direct-mapped,
- * words up to STEM_CACHE_WORD bytes; a collision just replaces the entry. */
-#define STEM_CACHE_SLOTS 4096
-#define STEM_CACHE_WORD 24
-typedef struct stem_entry {
-    uint8_t wlen, slen; /* wlen 0: empty */
-    char word[STEM_CACHE_WORD];
-    char stem[STEM_CACHE_WORD];
-} stem_entry;
-
 /* Terms without positions, counted before they reach Xapian: a document
  * repeats many of its words (column descriptions, stems), and one
  * add_term per distinct term with its wdf is much cheaper than one per
@@ -93,7 +82,6 @@ typedef struct doc_scratch {
     char *json; /* the serialised state */
     size_t jsoncap;
     term_agg agg;
-    stem_entry stems[STEM_CACHE_SLOTS];
 } doc_scratch;
 
 typedef struct builder {
@@ -286,33 +274,6 @@ static int agg_flush(term_agg *g, xap_doc *doc, xap_err *xerr)
     return rc;
 }
 
-/* Snowball stem of a normalised word, through the cache. */
-static int stem_cached(builder *b, const char *w, size_t len, char *out, size_t cap)
-{
-    stem_entry *e = NULL;
-    if (len < STEM_CACHE_WORD) {
-        uint32_t h = 2166136261u; /* FNV-1a */
-        for (size_t i = 0; i < len; i++)
-            h = (h ^ (unsigned char)w[i]) * 16777619u;
-        e = &b->x->stems[h & (STEM_CACHE_SLOTS - 1)];
-        if (e->wlen == len && memcmp(e->word, w, len) == 0) {
-            if ((size_t)e->slen + 1 > cap)
-                return -1;
-            memcpy(out, e->stem, e->slen);
-            out[e->slen] = '\0';
-            return e->slen;
-        }
-    }
-    int n = an_stem(b->a, w, len, out, cap);
-    if (e && n >= 0 && n < STEM_CACHE_WORD) {
-        e->wlen = (uint8_t)len;
-        memcpy(e->word, w, len);
-        e->slen = (uint8_t)n;
-        memcpy(e->stem, out, (size_t)n);
-    }
-    return n;
-}
-
 static int fail(builder *b, const char *what)
 {
     if (b->xerr.code)
@@ -482,7 +443,7 @@ static int write_text_terms(builder *b, const field_def *f)
         }
         /* Stems of words only: a joined identifier is not English. */
         if (stemmed && t->kind == AN_PART) {
-            int sl = stem_cached(b, t->text, t->len, stem, sizeof stem);
+            int sl = an_stem(b->a, t->text, t->len, stem, sizeof stem);
             if (sl < 0)
                 continue; /* cannot happen for a term the analyzer kept */
             n = term_make(b, stem_prefix, splen, stem, (size_t)sl);

@@ -380,6 +380,45 @@ START_TEST(test_stem)
 }
 END_TEST
 
+/* an_stem answers from its cache what a fresh analyzer computes: many
+ * more words than the cache has slots (so entries collide and are
+ * replaced), each asked three times, some too long to be cached, and a
+ * cached stem still refused by a buffer too small for it. */
+START_TEST(test_stem_cache)
+{
+    static const char *const roots[] = {"order",  "custom", "run",   "ship", "bill",
+                                        "invoic", "report", "stat",  "nation", "connect"};
+    static const char *const ends[] = {"", "s", "ing", "ed", "ers", "ings", "ation", "ness"};
+    enum { NW = 5000 };
+    static char want[NW][64];
+    static int want_n[NW];
+    char err[256] = "";
+    for (int pass = 0; pass < 3; pass++)
+        for (unsigned i = 0; i < NW; i++) {
+            char w[64], got[64];
+            snprintf(w, sizeof w, "%s%s%s", roots[i % 10], ends[(i / 10) % 8],
+                     i % 7 == 0 ? "extraordinarilylongsuffix" : i >= 80 ? "x" : "");
+            if (i >= 80 && i % 7 != 0) /* distinct words past the first 80 */
+                snprintf(w + strlen(w), sizeof w - strlen(w), "%c%c", 'a' + i % 26,
+                         'a' + (i / 26) % 26);
+            if (pass == 0) { /* what an analyzer with an empty cache says */
+                an_analyzer *fresh = an_new(err, sizeof err);
+                ck_assert_msg(fresh != NULL, "%s", err);
+                want_n[i] = an_stem(fresh, w, strlen(w), want[i], sizeof want[i]);
+                an_free(fresh);
+            }
+            int n = an_stem(an, w, strlen(w), got, sizeof got);
+            ck_assert_int_eq(n, want_n[i]);
+            ck_assert_msg(strcmp(got, want[i]) == 0, "pass %d: stem(%s) = %s, want %s", pass, w,
+                          got, want[i]);
+        }
+    char small[4];
+    char out[64];
+    ck_assert_int_ge(an_stem(an, "reporting", 9, out, sizeof out), 0); /* cached: "report" */
+    ck_assert_int_eq(an_stem(an, "reporting", 9, small, sizeof small), -1);
+}
+END_TEST
+
 /* ---- ASCII fast path == ICU path ---------------------------------------- */
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
@@ -624,6 +663,7 @@ static Suite *analyzer_suite(void)
     tcase_add_test(tc, test_normalize_ascii_matches_icu);
     tcase_add_test(tc, test_normalize);
     tcase_add_test(tc, test_stem);
+    tcase_add_test(tc, test_stem_cache);
     tcase_add_test(tc, test_ascii_path_matches_icu);
     tcase_add_test(tc, test_random_bytes);
     tcase_add_test(tc, test_terms_reanalyze_to_themselves);
