@@ -7,21 +7,30 @@
 #include <string.h>
 
 #include "searchd/entity_json.h"
+#include "searchd/json_arena.h"
 
 int hs_load(xap_db *db, xap_docid id, hit_state *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
     json_t *state = NULL;
+    /* Parsed into the thread's arena when there is one: read here, freed
+     * by hs_free at once. */
+    int arena = ja_open();
     /* A document of a result page that is gone (XAP_E_MODIFIED): the
      * index moved. */
     int rc = ej_read_state(db, id, &state, err, errlen);
-    if (rc != XAP_OK)
-        return rc;
-    if (summary_build(state, &out->sum, err, errlen) != 0) {
+    ja_close();
+    if (rc == XAP_OK && summary_build(state, &out->sum, err, errlen) != 0) {
         json_decref(state);
-        return XAP_E_GENERIC;
+        rc = XAP_E_GENERIC;
+    }
+    if (rc != XAP_OK) {
+        if (arena)
+            ja_release();
+        return rc;
     }
     out->state = state;
+    out->arena = arena;
     return XAP_OK;
 }
 
@@ -29,7 +38,10 @@ void hs_free(hit_state *s)
 {
     if (s->state) {
         summary_free(&s->sum);
-        json_decref(s->state);
+        if (s->arena)
+            ja_release(); /* the state's values go with the arena */
+        else
+            json_decref(s->state);
     }
     memset(s, 0, sizeof *s);
 }

@@ -2,7 +2,8 @@
  *
  * Rendering a hit means reading its stored state (compact JSON), parsing it
  * and summarising it. Each hit's state is read for the page it is on and
- * freed right after. (A per-thread cache of parsed states, kept until
+ * freed right after, in the thread's JSON arena when searchd installed
+ * one. (A per-thread cache of parsed states, kept until
  * evicted, was measured at 1M entities to cost a search ~1 ms more than it
  * saved: freeing a parsed state long after parsing it, its memory cold,
  * cost more than parsing it again, and a mix of searches rarely shows the
@@ -19,6 +20,7 @@
 typedef struct hit_state {
     json_t *state;
     summary sum; /* points into state */
+    int arena;   /* state was parsed into the thread's arena (json_arena.h) */
 } hit_state;
 
 /* Reads, parses and summarises document `id` through `db` into *out.

@@ -22,6 +22,7 @@
 #include "searchd/docsets.h"
 #include "searchd/events_api.h"
 #include "searchd/http.h"
+#include "searchd/json_arena.h"
 #include "searchd/lexicon.h"
 #include "searchd/limits.h"
 #include "searchd/ranking_store.h"
@@ -99,6 +100,9 @@ int main(int argc, char **argv)
         {"writable", no_argument, NULL, OPT_WRITABLE},
         {NULL, 0, NULL, 0},
     };
+    /* Before any jansson value exists and any thread starts: a hit's
+     * parsed state then lives in its worker's arena (json_arena.h). */
+    ja_install();
     const char *db = NULL, *token_file = NULL;
     http_options opt = {.listen = DEFAULT_LISTEN, .threads = 0, .quiet = 0};
     events_config ev = {0};
