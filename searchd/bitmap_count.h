@@ -6,7 +6,8 @@
  * against a broad match set cost ~40 us at 1M documents, a field of 42
  * values 1-2 ms. Where CRoaring's 0.2 containers can be read (configure's
  * HAVE_ROARING_CONTAINERS_0_2) and the CPU has popcount, pairs of bitset
- * chunks are counted here; every other pair of chunks by CRoaring.
+ * chunks are counted here, and with AVX2 an array chunk against a bitset
+ * chunk eight values at a time; every other pair of chunks by CRoaring.
  */
 #ifndef MDX_SEARCHD_BITMAP_COUNT_H
 #define MDX_SEARCHD_BITMAP_COUNT_H

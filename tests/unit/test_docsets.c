@@ -544,7 +544,8 @@ START_TEST(test_and_cardinality)
 }
 END_TEST
 
-/* bm_and gives CRoaring's intersection for every pair of chunk kinds:
+/* bm_and gives CRoaring's intersection (and bm_and_cardinality its size)
+ * for every pair of chunk kinds:
  * arrays of every size from empty to 4096 (tails shorter than the eight
  * values compared at once, equal and skewed sizes, dense and sparse
  * overlaps, the values 0 and 65535), bitsets, runs, absent chunks. */
@@ -582,6 +583,8 @@ START_TEST(test_bm_and)
         }
         for (int i = 0; i < NB; i++)
             for (int j = 0; j < NB; j++) {
+                ck_assert_uint_eq(bm_and_cardinality(v[i], v[j]),
+                                  roaring_bitmap_and_cardinality(v[i], v[j]));
                 roaring_bitmap_t *want = roaring_bitmap_and(v[i], v[j]);
                 roaring_bitmap_t *got = bm_and(v[i], v[j]);
                 ck_assert_ptr_nonnull(got);
