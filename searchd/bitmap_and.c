@@ -8,7 +8,8 @@
 
 #ifdef HAVE_ROARING_CONTAINERS_0_2
 #include <nmmintrin.h>
-#include <roaring/containers/containers.h>
+
+#include "searchd/bitmap_pairs.h"
 
 /* Arrays this many times longer than the other are galloped through by
  * CRoaring (intersect_skewed_uint16), as its own intersection does. */
@@ -113,39 +114,28 @@ roaring_bitmap_t *bm_and(const roaring_bitmap_t *a, const roaring_bitmap_t *b)
             return NULL;
         roaring_bitmap_set_copy_on_write(
             r, roaring_bitmap_get_copy_on_write(a) && roaring_bitmap_get_copy_on_write(b));
-        for (int32_t i = 0, j = 0; i < ra->size && j < rb->size;) {
-            if (ra->keys[i] < rb->keys[j]) {
-                i++;
-                continue;
-            }
-            if (rb->keys[j] < ra->keys[i]) {
-                j++;
-                continue;
-            }
-            uint8_t ta = ra->typecodes[i], tb = rb->typecodes[j], tr = 0;
-            const void *ca = container_unwrap_shared(ra->containers[i], &ta);
-            const void *cb = container_unwrap_shared(rb->containers[j], &tb);
+        bm_pair p;
+        for (int32_t i = 0, j = 0; bm_next_pair(ra, rb, &i, &j, &p);) {
+            uint8_t tr = 0;
             void *c;
-            if (ta == ARRAY_CONTAINER_TYPE_CODE && tb == ARRAY_CONTAINER_TYPE_CODE &&
-                ((const array_container_t *)ca)->cardinality / AND_SKEW <
-                    ((const array_container_t *)cb)->cardinality + 1 &&
-                ((const array_container_t *)cb)->cardinality / AND_SKEW <
-                    ((const array_container_t *)ca)->cardinality + 1) {
-                c = arrays_and(ca, cb);
+            if (p.ta == ARRAY_CONTAINER_TYPE_CODE && p.tb == ARRAY_CONTAINER_TYPE_CODE &&
+                ((const array_container_t *)p.ca)->cardinality / AND_SKEW <
+                    ((const array_container_t *)p.cb)->cardinality + 1 &&
+                ((const array_container_t *)p.cb)->cardinality / AND_SKEW <
+                    ((const array_container_t *)p.ca)->cardinality + 1) {
+                c = arrays_and(p.ca, p.cb);
                 tr = ARRAY_CONTAINER_TYPE_CODE;
             } else {
-                c = container_and(ca, ta, cb, tb, &tr);
+                c = container_and(p.ca, p.ta, p.cb, p.tb, &tr);
             }
             if (!c) {
                 roaring_bitmap_free(r);
                 return NULL;
             }
             if (container_nonzero_cardinality(c, tr))
-                ra_append(&r->high_low_container, ra->keys[i], c, tr);
+                ra_append(&r->high_low_container, p.key, c, tr);
             else
                 container_free(c, tr);
-            i++;
-            j++;
         }
         return r;
     }

@@ -6,9 +6,9 @@
 #include <stddef.h>
 
 #ifdef HAVE_ROARING_CONTAINERS_0_2
-#include <roaring/containers/containers.h>
-
 #include <immintrin.h>
+
+#include "searchd/bitmap_pairs.h"
 
 static int has_popcnt, has_avx2;
 static pthread_once_t probe_once = PTHREAD_ONCE_INIT;
@@ -65,35 +65,23 @@ uint64_t bm_and_cardinality(const roaring_bitmap_t *a, const roaring_bitmap_t *b
     if (has_popcnt) {
         const roaring_array_t *ra = &a->high_low_container, *rb = &b->high_low_container;
         uint64_t n = 0;
-        for (int32_t i = 0, j = 0; i < ra->size && j < rb->size;) {
-            if (ra->keys[i] < rb->keys[j]) {
-                i++;
-                continue;
-            }
-            if (rb->keys[j] < ra->keys[i]) {
-                j++;
-                continue;
-            }
-            uint8_t ta = ra->typecodes[i], tb = rb->typecodes[j];
-            const void *ca = container_unwrap_shared(ra->containers[i], &ta);
-            const void *cb = container_unwrap_shared(rb->containers[j], &tb);
-            if (ta == BITSET_CONTAINER_TYPE_CODE && tb == BITSET_CONTAINER_TYPE_CODE)
-                n += chunk_and_count(((const bitset_container_t *)ca)->array,
-                                     ((const bitset_container_t *)cb)->array);
-            else if (has_avx2 && ta == ARRAY_CONTAINER_TYPE_CODE &&
-                     tb == BITSET_CONTAINER_TYPE_CODE)
-                n += array_in_bitset(((const array_container_t *)ca)->array,
-                                     ((const array_container_t *)ca)->cardinality,
-                                     ((const bitset_container_t *)cb)->array);
-            else if (has_avx2 && ta == BITSET_CONTAINER_TYPE_CODE &&
-                     tb == ARRAY_CONTAINER_TYPE_CODE)
-                n += array_in_bitset(((const array_container_t *)cb)->array,
-                                     ((const array_container_t *)cb)->cardinality,
-                                     ((const bitset_container_t *)ca)->array);
+        bm_pair p;
+        for (int32_t i = 0, j = 0; bm_next_pair(ra, rb, &i, &j, &p);) {
+            if (p.ta == BITSET_CONTAINER_TYPE_CODE && p.tb == BITSET_CONTAINER_TYPE_CODE)
+                n += chunk_and_count(((const bitset_container_t *)p.ca)->array,
+                                     ((const bitset_container_t *)p.cb)->array);
+            else if (has_avx2 && p.ta == ARRAY_CONTAINER_TYPE_CODE &&
+                     p.tb == BITSET_CONTAINER_TYPE_CODE)
+                n += array_in_bitset(((const array_container_t *)p.ca)->array,
+                                     ((const array_container_t *)p.ca)->cardinality,
+                                     ((const bitset_container_t *)p.cb)->array);
+            else if (has_avx2 && p.ta == BITSET_CONTAINER_TYPE_CODE &&
+                     p.tb == ARRAY_CONTAINER_TYPE_CODE)
+                n += array_in_bitset(((const array_container_t *)p.cb)->array,
+                                     ((const array_container_t *)p.cb)->cardinality,
+                                     ((const bitset_container_t *)p.ca)->array);
             else
-                n += (uint64_t)container_and_cardinality(ca, ta, cb, tb);
-            i++;
-            j++;
+                n += (uint64_t)container_and_cardinality(p.ca, p.ta, p.cb, p.tb);
         }
         return n;
     }

@@ -273,37 +273,61 @@ nomem:
     return -1;
 }
 
-/* How far ahead count_by_docs prefetches, in documents. */
+/* How far ahead the counts per document prefetch, in documents. */
 #define FACETS_PREFETCH 32
 
+/* Counting per document walks the match set a block of FACETS_BLOCK
+ * documents at a time. The offsets and value lists of a broad match are
+ * spread over arrays far larger than the caches: per block, the offsets
+ * are read in a first pass and the value lists in a second, each
+ * prefetched some documents ahead, so that the misses overlap instead of
+ * following one another. */
+#define FACETS_BLOCK 1024
+
+typedef struct doc_block {
+    roaring_uint32_iterator_t it;
+    uint32_t last; /* documents past it have no lists */
+    uint32_t doc[FACETS_BLOCK], from[FACETS_BLOCK], to[FACETS_BLOCK], n;
+} doc_block;
+
+/* The next block of the match set's documents: how many (0 at the end). */
+static uint32_t block_next(doc_block *b)
+{
+    b->n = roaring_read_uint32_iterator(&b->it, b->doc, FACETS_BLOCK);
+    while (b->n > 0 && b->doc[b->n - 1] > b->last)
+        b->n--;
+    return b->n;
+}
+
+/* The first pass: each document's list in from[i] .. to[i], of `off`. */
+static void block_lists(doc_block *b, const uint32_t *off)
+{
+    for (uint32_t i = 0; i < b->n; i++) {
+        if (i + FACETS_PREFETCH < b->n)
+            __builtin_prefetch(&off[b->doc[i + FACETS_PREFETCH]]);
+        b->from[i] = off[b->doc[i]];
+        b->to[i] = off[b->doc[i] + 1];
+    }
+}
+
 /* The fields counted per document, in one walk of the match set: each
- * matching document's values of every such field added up. The offsets
- * and value lists of a broad match are spread over arrays far larger than
- * the caches: per block of documents, the offsets are read in a first
- * pass and the value lists in a second, each prefetched some documents
- * ahead, so that the misses overlap instead of following one another. */
+ * matching document's values of every such field added up. */
 static void count_by_docs(field_count *const *v, size_t n, const roaring_bitmap_t *match,
                           uint32_t last)
 {
-    uint32_t buf[1024], from[1024], to[1024], got;
-    roaring_uint32_iterator_t it;
-    roaring_init_iterator(match, &it);
-    while ((got = roaring_read_uint32_iterator(&it, buf, 1024)) > 0) {
-        while (got > 0 && buf[got - 1] > last)
-            got--;
+    doc_block b;
+    b.last = last;
+    roaring_init_iterator(match, &b.it);
+    while (block_next(&b) > 0) {
         for (size_t k = 0; k < n; k++) {
-            const uint32_t *off = v[k]->off, *ids = v[k]->ids;
+            const uint32_t *ids = v[k]->ids;
             uint32_t *cnt = v[k]->cnt;
-            for (uint32_t i = 0; i < got; i++) {
-                if (i + FACETS_PREFETCH < got)
-                    __builtin_prefetch(&off[buf[i + FACETS_PREFETCH]]);
-                from[i] = off[buf[i]];
-                to[i] = off[buf[i] + 1];
-            }
-            for (uint32_t i = 0; i < got; i++) {
-                if (i + FACETS_PREFETCH < got)
-                    __builtin_prefetch(&ids[from[i + FACETS_PREFETCH]]);
-                for (uint32_t j = from[i]; j < to[i]; j++)
+            block_lists(&b, v[k]->off);
+            for (uint32_t i = 0; i < b.n; i++) {
+                if (i + FACETS_PREFETCH < b.n)
+                    __builtin_prefetch(&ids[b.from[i + FACETS_PREFETCH]]);
+                /* Bounds in locals: cnt may alias b for the compiler. */
+                for (uint32_t j = b.from[i], end = b.to[i]; j < end; j++)
                     cnt[ids[j]]++;
             }
         }
@@ -319,22 +343,15 @@ static void count_by_rows(field_count *const *v, const uint32_t *off, const uint
     uint32_t *cnt[SD_FACETS_MAX];
     for (size_t k = 0; k < SD_FACETS_MAX; k++)
         cnt[k] = v[k] ? v[k]->cnt : NULL;
-    uint32_t buf[1024], from[1024], to[1024], got;
-    roaring_uint32_iterator_t it;
-    roaring_init_iterator(match, &it);
-    while ((got = roaring_read_uint32_iterator(&it, buf, 1024)) > 0) {
-        while (got > 0 && buf[got - 1] > last)
-            got--;
-        for (uint32_t i = 0; i < got; i++) {
-            if (i + FACETS_PREFETCH < got)
-                __builtin_prefetch(&off[buf[i + FACETS_PREFETCH]]);
-            from[i] = off[buf[i]];
-            to[i] = off[buf[i] + 1];
-        }
-        for (uint32_t i = 0; i < got; i++) {
-            if (i + FACETS_PREFETCH < got)
-                __builtin_prefetch(&vals[from[i + FACETS_PREFETCH]]);
-            for (uint32_t j = from[i]; j < to[i]; j++)
+    doc_block b;
+    b.last = last;
+    roaring_init_iterator(match, &b.it);
+    while (block_next(&b) > 0) {
+        block_lists(&b, off);
+        for (uint32_t i = 0; i < b.n; i++) {
+            if (i + FACETS_PREFETCH < b.n)
+                __builtin_prefetch(&vals[b.from[i + FACETS_PREFETCH]]);
+            for (uint32_t j = b.from[i], end = b.to[i]; j < end; j++)
                 cnt[vals[j] >> DOCSETS_ROW_FIELD_SHIFT][vals[j] & DOCSETS_ROW_VALUE_MASK]++;
         }
     }
