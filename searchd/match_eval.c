@@ -1422,12 +1422,6 @@ static int widen(me_ctx *c, roaring_bitmap_t *cand, const leaf *lf, const roarin
 /* Candidates larger than this share of the set are not worth pruning. */
 #define ME_PRUNE_MAX_SHARE 4
 
-/* MaxScore, on sets: leaves by bound, highest first; the documents
- * matching the first few are scored exactly, and the k-th best score θ
- * they give is a floor; a document matching none of the first j leaves
- * scores at most the bounds of the rest plus the prior's, so once that sum
- * is below θ only the documents of the first j leaves can rank. Returns 1
- * with the answer, 0 when the weights do not allow it, -1 on error. */
 /* What MaxScore ranked before giving up: the documents of its seed and
  * the best k of them, exactly scored. The walk that follows takes them as
  * scored instead of scoring them again (for broad prefixes the seed's
@@ -1446,6 +1440,13 @@ static void ranked_seed_free(ranked_seed *rs)
     *rs = (ranked_seed){0};
 }
 
+/* MaxScore, on sets: leaves by bound, highest first; the documents
+ * matching the first few are scored exactly, and the k-th best score θ
+ * they give is a floor; a document matching none of the first j leaves
+ * scores at most the bounds of the rest plus the prior's, so once that sum
+ * is below θ only the documents of the first j leaves can rank. Returns 1
+ * with the answer, 0 when the weights do not allow it, -1 on error. The seed
+ * ranked before giving up is left in *left for the walk. */
 static int top_maxscore(me_ctx *c, const mt_node *q, const roaring_bitmap_t *set, size_t k,
                         me_hit **out, size_t *n, ranked_seed *left, xap_err *err)
 {
