@@ -2,8 +2,6 @@
  * metadata, and the writes (documents, transactions, commits). */
 #include "xapian-shim/internal.h"
 
-#include <cstdlib>
-#include <cstring>
 #include <memory>
 
 static int need_writable(xap_db *db, xap_err *err) {
@@ -174,14 +172,8 @@ extern "C" int xap_db_get_data(xap_db *db, xap_docid id, char **data, size_t *le
     try {
         /* DOC_ASSUME_VALID: no existence check in the term list table; a
          * missing document reads as empty data. */
-        std::string s = db->db->get_document(id, Xapian::DOC_ASSUME_VALID).get_data();
-        char *out = static_cast<char *>(malloc(s.size() + 1));
-        if (!out) throw std::bad_alloc();
-        memcpy(out, s.data(), s.size());
-        out[s.size()] = '\0';
-        *data = out;
-        *len = s.size();
-        return XAP_OK;
+        return xapi_dup_out(db->db->get_document(id, Xapian::DOC_ASSUME_VALID).get_data(), data,
+                            len, err);
     } catch (...) {
         return xapi_caught(err);
     }
