@@ -6,6 +6,7 @@
 #include "searchd/lexicon.h"
 #include "searchd/match_eval.h"
 #include "searchd/reader.h"
+#include "searchd/work_pool.h"
 
 /* What the background builders hold and how searches were ranked: an
  * operator's view of the memory and CPU the in-memory search costs. */
@@ -14,11 +15,14 @@ static json_t *memory_json(void)
     lexicon_stats ls;
     docsets_stats ds;
     me_stats ms;
+    wp_stats ws;
     lexicon_get_stats(&ls);
     docsets_get_stats(&ds);
     me_get_stats(&ms);
+    wp_get_stats(&ws);
     return json_pack(
-        "{s:{s:I,s:I,s:I,s:f,s:I,s:I,s:I,s:b},s:{s:I,s:I,s:I,s:I,s:I,s:f},s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}}",
+        "{s:{s:I,s:I,s:I,s:f,s:I,s:I,s:I,s:b},s:{s:I,s:I,s:I,s:I,s:I,s:f},s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I},"
+        "s:{s:I,s:I}}",
         "lexicon", "revision", (json_int_t)ls.revision, "builds", (json_int_t)ls.builds,
         "failures", (json_int_t)ls.failures, "last_build_ms", ls.last_build_ms, "words",
         (json_int_t)ls.words, "names", (json_int_t)ls.names, "bytes", (json_int_t)ls.memory,
@@ -30,7 +34,8 @@ static json_t *memory_json(void)
         "walk_pruned", (json_int_t)ms.walk_pruned, "walk_batches", (json_int_t)ms.walk_batches,
         "walk_seeded", (json_int_t)ms.walk_seeded,
         "classes", (json_int_t)ms.classes,
-        "chunked", (json_int_t)ms.chunked);
+        "chunked", (json_int_t)ms.chunked, "parallel", "offered", (json_int_t)ws.offered,
+        "taken", (json_int_t)ws.taken);
 }
 
 void health_api_handle(request *r)

@@ -156,3 +156,14 @@ reader_status reader_get(reader **out, char *err, size_t errlen)
         *out = rd;
     return st;
 }
+
+reader *reader_at(uint64_t revision)
+{
+    reader *rd = g_key_made ? pthread_getspecific(g_key) : NULL;
+    if (rd && rd->db && rd->revision == revision)
+        return rd;
+    char err[256];
+    if (reader_get(&rd, err, sizeof err) != READER_OK || rd->revision != revision)
+        return NULL;
+    return rd;
+}

@@ -47,6 +47,12 @@ reader_status reader_get(reader **out, char *err, size_t errlen);
  * reopening alone fails). */
 reader_status reader_refresh(reader *rd, char *err, size_t errlen);
 
+/* The calling thread's reader at `revision` (brought there when it lags),
+ * for a part of a request forked to this thread (work_pool.h); NULL when
+ * the index has moved past it, or on any error: the request's own thread
+ * then does that part itself. */
+reader *reader_at(uint64_t revision);
+
 /* The index path given to reader_init. */
 const char *reader_db_path(void);
 

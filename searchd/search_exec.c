@@ -13,6 +13,7 @@
 #include "searchd/hits.h"
 #include "searchd/limits.h"
 #include "searchd/match_eval.h"
+#include "searchd/work_pool.h"
 
 /* Longest id term (doc_id_term): Xapian's 245-byte limit. */
 #define QP_ID_TERM_MAX 245
@@ -115,23 +116,32 @@ static int ranked_cmp(const void *a, const void *b)
     return x->order < y->order ? -1 : x->order > y->order;
 }
 
-/* Appends the hit for r to out->hits; fills *ed for explain. */
-static int emit(exec *x, const ranked *r, search_result *out, explain_doc *ed, char *err,
+/* What rendering hits reads: one thread's index handle, match context and
+ * highlighter (none of them may be shared between threads). */
+typedef struct render_ctx {
+    xap_db *db;
+    me_ctx *mc;
+    hl_ctx *hl;
+    const mt_node *columns; /* exec.columns */
+} render_ctx;
+
+/* The hit for r in *out; fills *ed for explain. */
+static int emit(const render_ctx *rx, const ranked *r, json_t **out, explain_doc *ed, char *err,
                 size_t errlen)
 {
-    reader *rd = x->sp->rd;
     hit_state ref;
-    int rc = hs_load(rd->db, r->id, &ref, err, errlen);
+    int rc = hs_load(rx->db, r->id, &ref, err, errlen);
     if (rc != XAP_OK)
         return rc;
     unsigned fields = 0;
     xap_err xe = {0};
-    if (x->columns && me_doc_terms(x->mc, x->columns, r->id, hit_column_kind, &fields, &xe) != 0) {
+    if (rx->columns &&
+        me_doc_terms(rx->mc, rx->columns, r->id, hit_column_kind, &fields, &xe) != 0) {
         hs_free(&ref);
         snprintf(err, errlen, "matching terms: %s", xe.msg);
         return xe.code ? xe.code : XAP_E_GENERIC;
     }
-    json_t *hit = hit_json(&x->hl, fields, &ref.sum, r->score, err, errlen);
+    json_t *hit = hit_json(rx->hl, fields, &ref.sum, r->score, err, errlen);
     if (hit && ed) {
         /* The summary's strings live only while ref is held: explain
          * keeps copies. */
@@ -151,7 +161,7 @@ static int emit(exec *x, const ranked *r, search_result *out, explain_doc *ed, c
         return XAP_E_GENERIC;
     if (r->pinned)
         json_object_set_new(hit, "pinned", json_true());
-    json_array_append_new(out->hits, hit);
+    *out = hit;
     return XAP_OK;
 }
 
@@ -347,6 +357,81 @@ static int compose_full(exec *x, mt_node *text, xap_err *xe)
     return XAP_OK;
 }
 
+/* ---- Parts another worker may run (work_pool.h) -----------------------
+ * A broad search's facet counts, and the hits of its page, are offered to
+ * the other workers while this one ranks and renders. With a core free,
+ * the wait for them shrinks; under load, a worker that finishes a request
+ * takes them before starting a new one, so the requests already running
+ * finish first. A part that reads the index does so through the taking
+ * thread's own handle at the search's revision; when that handle has
+ * moved past it, the search's own thread does the part. */
+typedef struct facet_part {
+    const facet_req *req;
+    docsets *ds;
+    const roaring_bitmap_t *all;
+    uint64_t revision;
+    facet_run *fr;
+    xap_err xe;
+    _Atomic int cancel; /* the search failed: nothing to count for */
+    int done, rc;
+} facet_part;
+
+static void count_facets(void *arg)
+{
+    facet_part *p = arg;
+    reader *rd = p->cancel ? NULL : reader_at(p->revision);
+    if (!rd)
+        return;
+    p->rc = facets_count(p->req, p->ds, rd->db, p->all, p->fr, &p->xe);
+    p->done = 1;
+}
+
+/* A page's hits, rendered by whichever threads are there: each takes the
+ * next hit not taken, and puts it in its place. */
+typedef struct page_part {
+    const exec *x;
+    uint64_t revision;
+    const ranked *list;
+    size_t from, to;
+    json_t **hit;           /* [to - from] */
+    explain_doc *eds;       /* [to - from], or NULL */
+    _Atomic size_t next;    /* the next hit to take */
+    _Atomic int failed;     /* a thread failed: the others stop */
+    int rc;                 /* the other thread's outcome, and why */
+    char err[512];
+} page_part;
+
+static int render_from(page_part *p, const render_ctx *rx, char *err, size_t errlen)
+{
+    size_t i;
+    while (!p->failed && (i = p->next++) < p->to) {
+        int rc = emit(rx, &p->list[i], &p->hit[i - p->from],
+                      p->eds ? &p->eds[i - p->from] : NULL, err, errlen);
+        if (rc != XAP_OK) {
+            p->failed = 1;
+            return rc;
+        }
+    }
+    return XAP_OK;
+}
+
+/* The part of the page another thread renders, with its own handle. */
+static void render_part(void *arg)
+{
+    page_part *p = arg;
+    reader *rd = p->next < p->to && !p->failed ? reader_at(p->revision) : NULL;
+    if (!rd)
+        return;
+    hl_ctx hl;
+    me_ctx mc;
+    hl_init(&hl, rd->an, p->x->sp->plan, p->x->hl.nwords);
+    me_init(&mc, p->x->mc->ds, rd->db);
+    render_ctx rx = {rd->db, &mc, &hl, p->x->columns};
+    p->rc = render_from(p, &rx, p->err, sizeof p->err);
+    me_free(&mc);
+    hl_free(&hl);
+}
+
 static int exec_one(const search_spec *sp, mt_node *text, size_t nwords, int any, me_ctx *mc,
                     search_result *out, char *err, size_t errlen)
 {
@@ -357,6 +442,10 @@ static int exec_one(const search_spec *sp, mt_node *text, size_t nwords, int any
     me_hit *top = NULL;
     explain_doc *eds = NULL;
     size_t nlist = 0, ntop = 0, neds = 0, ncap = 0;
+    facet_part fp = {0};
+    page_part pg = {0};
+    wp_task ft, rt;
+    int facets_forked = 0;
     memset(&x, 0, sizeof x);
     x.sp = sp;
     x.mc = mc;
@@ -384,6 +473,13 @@ static int exec_one(const search_spec *sp, mt_node *text, size_t nwords, int any
     }
     /* Every match, exactly: the total and the facets count them all. */
     const roaring_bitmap_t *all = me_match(x.mc, x.full, &xe);
+    if (all && sp->facets->n > 0 &&
+        roaring_bitmap_get_cardinality(all) >= SE_FORK_FACETS_MIN_MATCHES) {
+        fp = (facet_part){.req = sp->facets, .ds = mc->ds, .all = all,
+                          .revision = sp->rd->revision, .fr = &x.fr};
+        wp_fork(&ft, count_facets, &fp);
+        facets_forked = 1;
+    }
     size_t k = (size_t)sp->offset + sp->limit + x.npins;
     if (!all || (text ? me_top(x.mc, x.full, all, k, &top, &ntop, &xe)
                       : me_top_by_value(x.mc, all, SLOT_POPULARITY, k, &top, &ntop, &xe)) != 0) {
@@ -407,13 +503,34 @@ static int exec_one(const search_spec *sp, mt_node *text, size_t nwords, int any
         }
         ncap = to - from;
     }
-    for (size_t i = from; i < to && rc == XAP_OK; i++) {
-        rc = emit(&x, &list[i], out, eds ? &eds[neds] : NULL, err, errlen);
-        if (rc == XAP_OK && eds)
-            neds++;
+    pg = (page_part){.x = &x, .revision = sp->rd->revision, .list = list, .from = from,
+                     .to = to > from ? to : from, .eds = eds};
+    pg.next = from;
+    if (pg.to > from && !(pg.hit = calloc(pg.to - from, sizeof *pg.hit))) {
+        snprintf(err, errlen, "out of memory");
+        rc = XAP_E_NOMEM;
+        goto done;
+    }
+    int render_forked = pg.to - from >= SE_FORK_RENDER_MIN_HITS;
+    if (render_forked)
+        wp_fork(&rt, render_part, &pg);
+    render_ctx rx = {sp->rd->db, x.mc, &x.hl, x.columns};
+    rc = render_from(&pg, &rx, err, errlen);
+    if (render_forked)
+        wp_join(&rt);
+    if (rc == XAP_OK && pg.rc != XAP_OK) {
+        rc = pg.rc;
+        snprintf(err, errlen, "%s", pg.err);
+    }
+    for (size_t i = 0; i < pg.to - from; i++) {
+        if (rc == XAP_OK)
+            json_array_append_new(out->hits, pg.hit[i]);
+        else
+            json_decref(pg.hit[i]);
     }
     if (rc != XAP_OK)
         goto done;
+    neds = eds ? pg.to - from : 0;
     if (eds && (rc = explain_run(&x, nwords, any, text != NULL, eds, neds, &xe)) != XAP_OK) {
         snprintf(err, errlen, "explaining the scores: %s", xe.msg);
         goto done;
@@ -426,12 +543,22 @@ static int exec_one(const search_spec *sp, mt_node *text, size_t nwords, int any
     for (size_t i = 0; i < x.npins; i++)
         if (!roaring_bitmap_contains(all, x.pins[i].docid))
             out->total++;
-    if (facets_count(sp->facets, mc->ds, sp->rd->db, all, &x.fr, &xe) != 0 ||
-        !(out->facets = facets_json(sp->facets, &x.fr, &xe))) {
-        snprintf(err, errlen, "counting facets: %s", xe.msg);
-        rc = xe.code ? xe.code : XAP_E_GENERIC;
+    if (facets_forked) {
+        wp_join(&ft);
+        facets_forked = 0;
+    }
+    if (!fp.done) /* not forked, or the taker's handle had moved on */
+        fp.rc = facets_count(sp->facets, mc->ds, sp->rd->db, all, &x.fr, &fp.xe);
+    if (fp.rc != 0 || !(out->facets = facets_json(sp->facets, &x.fr, &fp.xe))) {
+        snprintf(err, errlen, "counting facets: %s", fp.xe.msg);
+        rc = fp.xe.code ? fp.xe.code : XAP_E_GENERIC;
     }
 done:
+    if (facets_forked) {
+        fp.cancel = 1;
+        wp_join(&ft);
+    }
+    free(pg.hit);
     free(top);
     free(list);
     for (size_t i = 0; eds && i < ncap; i++) { /* calloc'd: unused entries are NULL */

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "searchd/limits.h"
+#include "searchd/search_exec.h"
 #include "tests/integration/test_search_env.h"
 #include "tests/support/testenv.h"
 
@@ -389,6 +390,102 @@ START_TEST(every_bad_request_gets_its_status_and_a_json_error)
 }
 END_TEST
 
+/* ---- parts of a search on another worker ----------------------------------- */
+
+/* The search workers' count of parts offered to each other (healthz). */
+static long parts_offered(int port)
+{
+    long st = 0;
+    json_t *h = se_get(port, &st, "/healthz", NULL);
+    ck_assert_int_eq(st, 200);
+    json_t *v = json_object_get(json_object_get(json_object_get(h, "memory"), "parallel"),
+                                "offered");
+    ck_assert_ptr_nonnull(v);
+    long n = (long)json_integer_value(v);
+    json_decref(h);
+    return n;
+}
+
+/* The answer to `q` without its timing. */
+static json_t *answer(int port, const char *q, const char *limit, const char *explain)
+{
+    json_t *res = se_search(port, "q", q, "facets", "all", "limit", limit, "explain", explain,
+                            NULL);
+    json_object_del(res, "took_ms");
+    return res;
+}
+
+/* With two workers, a broad search's facet counts and its page's hits are
+ * offered to the other worker; the answers must be those of one worker
+ * alone, byte for byte, for the generator's query mix over a catalog
+ * large enough for both. */
+START_TEST(forked_parts_answer_as_one_worker_does)
+{
+    char *db = in_dir("index"), *cat = in_dir("catalog.jsonl"), *qs = in_dir("queries.jsonl");
+    char *log = in_dir("indexer.log"), *gen = te_bin("bench/mdx-gen"), n[32];
+    snprintf(n, sizeof n, "%d", SE_FORK_FACETS_MIN_MATCHES * 3 / 2);
+    char *const genv[] = {gen, "--entities", n, "--seed", "5", "--out", cat, "--queries", qs,
+                          "--query-count", "60", "--quiet", NULL};
+    ck_assert_int_eq(te_run(genv, NULL, NULL), 0);
+    const char *files[] = {cat};
+    ck_assert_int_eq(se_index(db, files, 1, log), 0);
+    static const char *const one[] = {"--threads", "1", "--quiet", NULL};
+    static const char *const two[] = {"--threads", "2", "--quiet", NULL};
+    int p1 = 0, p2 = 0;
+    pid_t pid1 = te_start_searchd(db, one, &p1), pid2 = te_start_searchd(db, two, &p2);
+    ck_assert_int_gt(pid1, 0);
+    ck_assert_int_gt(pid2, 0);
+
+    /* Browsing matches every entity: its facets are offered, and nothing
+     * else for a page of one hit... */
+    long before = parts_offered(p2);
+    json_decref(answer(p2, "", "1", "false"));
+    ck_assert_int_eq(parts_offered(p2) - before, 1);
+    /* ...nor with the one worker, which has no other to offer them to. */
+    json_decref(answer(p1, "", "1", "false"));
+    ck_assert_int_eq(parts_offered(p1), 0);
+    /* A page of SE_FORK_RENDER_MIN_HITS hits is offered too. */
+    char page[16];
+    snprintf(page, sizeof page, "%d", SE_FORK_RENDER_MIN_HITS);
+    before = parts_offered(p2);
+    json_decref(answer(p2, "", page, "false"));
+    ck_assert_int_eq(parts_offered(p2) - before, 2);
+
+    /* Same answers, with and without explain, from browsing and the mix. */
+    size_t len = 0, asked = 0;
+    long expected = 0; /* parts the answers say were offered */
+    char *text = te_read_file(qs, &len);
+    ck_assert_ptr_nonnull(text);
+    before = parts_offered(p2);
+    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+        json_t *q = json_loads(line, 0, NULL);
+        ck_assert_ptr_nonnull(q);
+        const char *s = asked == 0 ? "" : json_string_value(json_object_get(q, "q"));
+        const char *explain = asked % 4 == 3 ? "true" : "false";
+        json_t *a = answer(p1, s, "20", explain), *b = answer(p2, s, "20", explain);
+        ck_assert_msg(json_equal(a, b), "two workers answered '%s' otherwise", s);
+        expected += json_array_size(json_object_get(b, "hits")) >= SE_FORK_RENDER_MIN_HITS;
+        expected += total_of(b) >= SE_FORK_FACETS_MIN_MATCHES;
+        json_decref(a);
+        json_decref(b);
+        json_decref(q);
+        asked++;
+    }
+    ck_assert_uint_eq(asked, 60);
+    ck_assert_int_gt(expected, (long)asked / 2);
+    ck_assert_int_eq(parts_offered(p2) - before, expected);
+    ck_assert_int_eq(parts_offered(p1), 0);
+    free(text);
+    ck_assert_int_eq(te_stop(pid1, SIGTERM), 0);
+    ck_assert_int_eq(te_stop(pid2, SIGTERM), 0);
+    free(gen);
+    free(log);
+    free(qs);
+    free(cat);
+    free(db);
+}
+END_TEST
+
 /* ---- command line ---------------------------------------------------------- */
 
 static int run_searchd(const char *const *args, char **output)
@@ -446,6 +543,7 @@ static Suite *suite(void)
     tcase_add_test(tc, serves_503_until_the_index_exists_then_follows_commits);
     tcase_add_test(tc, concurrent_searches_while_the_indexer_commits);
     tcase_add_test(tc, stops_cleanly_with_searches_queued);
+    tcase_add_test(tc, forked_parts_answer_as_one_worker_does);
     tcase_add_test(tc, every_bad_request_gets_its_status_and_a_json_error);
     tcase_add_test(tc, command_line_follows_gnu_conventions);
     suite_add_tcase(s, tc);
