@@ -86,6 +86,8 @@ struct docsets {
     pthread_mutex_t rmu;
     ds_rows rows[DOCSETS_ROWS_MAX];
     size_t nrows;
+
+    set_cache *sets; /* match sets kept between searches (NULL: none) */
 };
 
 static struct {
@@ -100,10 +102,15 @@ static struct {
 
 static _Atomic size_t budget = DOCSETS_BUDGET_BYTES;
 static _Atomic uint32_t prebuild_min_freq = DOCSETS_PREBUILD_MIN_FREQ;
+static _Atomic size_t sets_budget = DOCSETS_SETS_BYTES;
 
 void docsets_set_budget(size_t bytes) { atomic_store(&budget, bytes); }
 
 void docsets_set_prebuild_min_freq(uint32_t freq) { atomic_store(&prebuild_min_freq, freq); }
+
+void docsets_set_sets_budget(size_t bytes) { atomic_store(&sets_budget, bytes); }
+
+set_cache *docsets_sets(docsets *ds) { return ds->sets; }
 
 static int ds_fail(xap_err *err, int code, const char *fmt, ...)
 {
@@ -691,6 +698,7 @@ static void docsets_destroy(docsets *ds)
         free(ds->rows[i].off);
         free(ds->rows[i].vals);
     }
+    sc_free(ds->sets);
     pthread_mutex_destroy(&ds->mu);
     pthread_mutex_destroy(&ds->vmu);
     pthread_mutex_destroy(&ds->rmu);
@@ -717,6 +725,7 @@ static docsets *docsets_create(xap_db *db, uint64_t revision, xap_err *err)
     }
     ds->revision = revision;
     ds->lastdocid = last;
+    ds->sets = sc_new(atomic_load(&sets_budget)); /* NULL: searches keep nothing */
     pthread_mutex_init(&ds->mu, NULL);
     pthread_mutex_init(&ds->vmu, NULL);
     pthread_mutex_init(&ds->rmu, NULL);
@@ -818,6 +827,7 @@ void docsets_get_stats(docsets_stats *out)
         out->misses = ds->misses;
         out->prebuild_ms = ds->prebuild_ms;
         pthread_mutex_unlock(&ds->mu);
+        sc_get_stats(ds->sets, &out->sets);
     }
     pthread_mutex_unlock(&R.mu);
 }

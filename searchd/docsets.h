@@ -23,7 +23,9 @@
  *     first (below);
  *   - per facet field, its values (every filter term of the field) with
  *     their bitmaps, listed on first use;
- *   - per value slot, every document's numeric value (the popularity prior).
+ *   - per value slot, every document's numeric value (the popularity prior);
+ *   - the match sets searches keep for the next ones (set_cache.h), up to
+ *     DOCSETS_SETS_BYTES.
  *
  * Every bitmap handed out is immutable and valid while the docsets is held.
  */
@@ -36,11 +38,13 @@
 #include <roaring/roaring.h>
 
 #include "model/fields.h"
+#include "searchd/set_cache.h"
 #include "xapian-shim/xap.h"
 
 #define DOCSETS_PREBUILD_MIN_FREQ 5000          /* terms prebuilt in the background */
 #define DOCSETS_BUDGET_BYTES (1024ull << 20)    /* cached bitmaps per revision */
 #define DOCSETS_SETTLE_MS 1000                  /* a revision's age before prebuilding it */
+#define DOCSETS_SETS_BYTES (64ull << 20)        /* match sets kept between searches */
 
 typedef struct docsets docsets;
 
@@ -121,6 +125,10 @@ int docsets_facet_docs(docsets *ds, xap_db *db, const field_def *f, const uint32
 int docsets_facet_rows(docsets *ds, xap_db *db, const field_def *const *fields, size_t n,
                        const uint32_t **off, const uint32_t **vals, xap_err *err);
 
+/* The revision's cache of match sets (set_cache.h); NULL when none could
+ * be made. */
+set_cache *docsets_sets(docsets *ds);
+
 typedef struct docsets_stats {
     uint64_t revision;     /* of the newest docsets (0: none) */
     size_t terms, bytes;   /* cached bitmaps and their size */
@@ -128,6 +136,7 @@ typedef struct docsets_stats {
     uint64_t prebuilt;     /* terms the background thread built for it */
     uint64_t misses;       /* terms built by queries */
     double prebuild_ms;    /* wall time of its last complete prebuild (0: not done) */
+    sc_stats sets;         /* its kept match sets */
 } docsets_stats;
 
 void docsets_get_stats(docsets_stats *out);
@@ -137,5 +146,8 @@ void docsets_get_stats(docsets_stats *out);
  * (default DOCSETS_PREBUILD_MIN_FREQ), so small indexes can exercise both. */
 void docsets_set_budget(size_t bytes);
 void docsets_set_prebuild_min_freq(uint32_t freq);
+/* For tests only: the byte budget of the kept match sets of docsets made
+ * from now on (default DOCSETS_SETS_BYTES; 0 keeps none). */
+void docsets_set_sets_budget(size_t bytes);
 
 #endif

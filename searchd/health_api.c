@@ -21,14 +21,16 @@ static json_t *memory_json(void)
     me_get_stats(&ms);
     wp_get_stats(&ws);
     return json_pack(
-        "{s:{s:I,s:I,s:I,s:f,s:I,s:I,s:I,s:b},s:{s:I,s:I,s:I,s:I,s:I,s:f},s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I},"
-        "s:{s:I,s:I}}",
+        "{s:{s:I,s:I,s:I,s:f,s:I,s:I,s:I,s:b},s:{s:I,s:I,s:I,s:I,s:I,s:f,s:{s:I,s:I,s:I,s:I}},"
+        "s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I},s:{s:I,s:I}}",
         "lexicon", "revision", (json_int_t)ls.revision, "builds", (json_int_t)ls.builds,
         "failures", (json_int_t)ls.failures, "last_build_ms", ls.last_build_ms, "words",
         (json_int_t)ls.words, "names", (json_int_t)ls.names, "bytes", (json_int_t)ls.memory,
         "building", ls.building, "docsets", "revision", (json_int_t)ds.revision, "terms",
         (json_int_t)ds.terms, "bytes", (json_int_t)(ds.bytes + ds.other_bytes), "prebuilt",
         (json_int_t)ds.prebuilt, "misses", (json_int_t)ds.misses, "prebuild_ms", ds.prebuild_ms,
+        "kept_sets", "sets", (json_int_t)ds.sets.sets, "bytes", (json_int_t)ds.sets.bytes, "hits",
+        (json_int_t)ds.sets.hits, "misses", (json_int_t)ds.sets.misses,
         "rankings", "scored_all", (json_int_t)ms.scored_all, "maxscore",
         (json_int_t)ms.maxscore, "walk", (json_int_t)ms.walk,
         "walk_pruned", (json_int_t)ms.walk_pruned, "walk_batches", (json_int_t)ms.walk_batches,

@@ -44,6 +44,7 @@ typedef struct memo_entry {
     const mt_node *node;
     const roaring_bitmap_t *set;
     int owned;
+    sc_entry *hold; /* the set is the revision's kept one (set_cache.h) */
 } memo_entry;
 
 struct me_memo {
@@ -96,8 +97,18 @@ static int memo_put(me_memo *m, const mt_node *q, const roaring_bitmap_t *set, i
         j = (j + 1) & (m->cap - 1);
     /* The node is held while memoised: a freed node's address, reused by
      * a new one, must never find the old set. */
-    m->v[j] = (memo_entry){mt_ref((mt_node *)q), set, owned};
+    m->v[j] = (memo_entry){mt_ref((mt_node *)q), set, owned, NULL};
     m->n++;
+    return 0;
+}
+
+/* memo_put of a kept set, held until me_free. */
+static int memo_put_held(me_memo *m, const mt_node *q, const roaring_bitmap_t *set,
+                         sc_entry *hold)
+{
+    if (memo_put(m, q, set, 0) != 0)
+        return -1;
+    memo_find(m, q)->hold = hold;
     return 0;
 }
 
@@ -116,6 +127,8 @@ void me_free(me_ctx *c)
                 continue;
             if (c->memo->v[i].owned)
                 roaring_bitmap_free(c->memo->v[i].set);
+            if (c->memo->v[i].hold)
+                sc_release(docsets_sets(c->ds), c->memo->v[i].hold);
             mt_free((mt_node *)c->memo->v[i].node);
         }
         free(c->memo->v);
@@ -263,22 +276,113 @@ static roaring_bitmap_t *all_of(me_ctx *c, mt_node *const *kids, size_t n,
 static roaring_bitmap_t *evaluate(me_ctx *c, const mt_node *q, const roaring_bitmap_t *within,
                                   xap_err *err);
 
+/* ---- sets kept between searches (set_cache.h) ------------------------------ */
+
+/* A union worth keeping for the next searches: of a word's fields, forms,
+ * typo variants or completions. */
+static int keepable(const mt_node *q)
+{
+    return (q->op == MT_OR || q->op == MT_SYNONYM || q->op == MT_MAX) && q->nkids > 1;
+}
+
+/* The calling thread's key buffer. */
+static _Thread_local unsigned char *key_buf;
+static _Thread_local size_t key_len, key_cap;
+static _Thread_local int key_oom;
+
+static void key_put(const void *p, size_t n)
+{
+    if (key_len + n > key_cap) {
+        size_t cap = key_cap ? key_cap : 256;
+        while (cap < key_len + n)
+            cap *= 2;
+        unsigned char *b = realloc(key_buf, cap);
+        if (!b) {
+            key_oom = 1;
+            return;
+        }
+        key_buf = b;
+        key_cap = cap;
+    }
+    memcpy(key_buf + key_len, p, n);
+    key_len += n;
+}
+
+/* Appends what q matches as bytes: trees of the same key match the same
+ * documents at a revision. Weights are left out (a scaled subtree, or the
+ * left side of AND_MAYBE, matches what the subtree matches), so that a
+ * word's typo variants, weighed otherwise in another query, are the same
+ * key. */
+static void key_of(const mt_node *q)
+{
+    while (q->op == MT_SCALE || q->op == MT_AND_MAYBE)
+        q = q->kids[0];
+    unsigned char op = (unsigned char)q->op;
+    key_put(&op, 1);
+    switch (q->op) {
+    case MT_TERM:
+        key_put(&q->len, sizeof q->len);
+        key_put(q->term, q->len);
+        return;
+    case MT_PRIOR:
+        key_put(&q->slot, sizeof q->slot);
+        return;
+    case MT_ALL:
+    case MT_NOTHING:
+        return;
+    default:
+        key_put(&q->nkids, sizeof q->nkids);
+        for (size_t i = 0; i < q->nkids; i++)
+            key_of(q->kids[i]);
+    }
+}
+
+/* q's key in key_buf[0..key_len); 0, or -1 when out of memory. */
+static int make_key(const mt_node *q)
+{
+    key_len = 0;
+    key_oom = 0;
+    key_of(q);
+    return key_oom ? -1 : 0;
+}
+
 /* A new bitmap: the documents of `within` (NULL: all) that q matches,
  * evaluated top-down so that a narrow part of an AND narrows the rest
  * before any broad union is built. A node's whole match, once computed, is
  * kept: ranking asks for it again restricted to the documents it scores,
- * which is then one intersection instead of the subtree again. */
+ * which is then one intersection instead of the subtree again. A union's
+ * whole match is also kept for the next searches, and taken from there
+ * when a search before built it. */
 static roaring_bitmap_t *restrict_to(me_ctx *c, const mt_node *q, const roaring_bitmap_t *within,
                                      xap_err *err)
 {
     memo_entry *e = c->memo ? memo_find(c->memo, q) : NULL;
     if (e)
         return cut(e->set, within, err);
+    set_cache *sets = c->memo && keepable(q) ? docsets_sets(c->ds) : NULL;
+    if (sets && make_key(q) == 0) {
+        sc_entry *hold = NULL;
+        const roaring_bitmap_t *kept = sc_get(sets, key_buf, key_len, &hold);
+        if (kept) {
+            roaring_bitmap_t *r = cut(kept, within, err);
+            if (memo_put_held(c->memo, q, kept, hold) != 0)
+                sc_release(sets, hold);
+            return r;
+        }
+    }
     roaring_bitmap_t *r = evaluate(c, q, within, err);
     if (r && !within && c->memo && q->op != MT_TERM) {
         roaring_bitmap_t *keep = roaring_bitmap_copy(r);
-        if (keep && memo_put(c->memo, q, keep, 1) != 0)
+        sc_entry *hold = NULL;
+        /* The key again: evaluating q's kids wrote theirs. */
+        const roaring_bitmap_t *kept =
+            keep && sets && make_key(q) == 0 ? sc_put(sets, key_buf, key_len, keep, &hold) : NULL;
+        if (kept) {
+            if (memo_put_held(c->memo, q, kept, hold) != 0)
+                sc_release(sets, hold);
+        } else if (keep && memo_put(c->memo, q, keep, 1) != 0) {
             roaring_bitmap_free(keep);
+        }
     }
     return r;
 }
@@ -2611,6 +2715,9 @@ static void thread_exit(void *unused)
     free(acc);
     free(ids);
     free(logv);
+    free(key_buf);
+    key_buf = NULL;
+    key_cap = key_len = 0;
     free(pop_order);
     free(pop_key);
     acc = pop_key = logv = NULL;
