@@ -11,6 +11,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "searchd/json_write.h"
 #include "searchd/limits.h"
 
 double req_now_ms(void)
@@ -262,24 +263,19 @@ void req_reply_json(request *r, int status, json_t *body)
     r->resp_len = 0;
     r->status = status;
     r->content_type = "application/json";
-    char *s = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    /* A trailing newline keeps curl output readable. */
+    char *s = body ? jw_dumps(body, "\n", &r->resp_len) : NULL;
     json_decref(body);
     if (!s) {
-        /* Dumping failed (out of memory): a fixed answer still gets out. */
+        /* Not writable (out of memory, or text not UTF-8): a fixed answer
+         * still gets out. */
         static const char fixed[] =
-            "{\"error\":{\"code\":\"internal\",\"message\":\"could not encode the answer\"}}";
+            "{\"error\":{\"code\":\"internal\",\"message\":\"could not encode the answer\"}}\n";
         s = strdup(fixed);
         r->status = 500;
         if (!s)
             return;
-    }
-    r->resp_len = strlen(s);
-    /* A trailing newline keeps curl output readable. */
-    char *t = realloc(s, r->resp_len + 2);
-    if (t) {
-        t[r->resp_len++] = '\n';
-        t[r->resp_len] = '\0';
-        s = t;
+        r->resp_len = strlen(s);
     }
     r->resp = s;
 }
