@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/card.h"
 #include "model/docdata.h"
 #include "model/fields.h"
 #include "model/summary.h"
@@ -586,6 +587,18 @@ static int write_suggest(builder *b)
     return 0;
 }
 
+/* SLOT_CARD: what a search hit shows (card.h), so that searchd renders
+ * most hits without reading the state. */
+static int write_card(builder *b)
+{
+    doc_scratch *x = b->x;
+    if (card_write(b->s, &x->buf, &x->bufcap, &x->buflen) != 0)
+        return fail(b, "out of memory");
+    if (xap_doc_add_value(b->doc, SLOT_CARD, x->buf, x->buflen, &b->xerr) != 0)
+        return fail(b, "adding the card value");
+    return 0;
+}
+
 static int write_slots(builder *b)
 {
     const summary *s = b->s;
@@ -604,7 +617,7 @@ static int write_slots(builder *b)
         if (xap_doc_add_value(b->doc, SLOT_UPDATED, v, n, &b->xerr) != 0)
             return fail(b, "adding the updated value");
     }
-    return write_suggest(b);
+    return write_suggest(b) != 0 ? -1 : write_card(b);
 }
 
 /* FNV-1a, 128 bits: a URN too long for a term is identified by its hash.

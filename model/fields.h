@@ -67,6 +67,7 @@ enum {
     SLOT_SUGGEST = 23,    /* what autocomplete shows, read for every document at once:
                              "<urn>" XAP_MULTI_SEP "<path>" XAP_MULTI_SEP "<display name>"
                              (path: the URN name before its short name, "db.schema") */
+    SLOT_CARD = 24,       /* what a search hit shows, binary (model/card.h) */
 };
 
 #define TERM_ID_PREFIX "Q"

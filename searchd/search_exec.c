@@ -129,18 +129,20 @@ typedef struct render_ctx {
 static int emit(const render_ctx *rx, const ranked *r, json_t **out, explain_doc *ed, char *err,
                 size_t errlen)
 {
-    hit_state ref;
-    int rc = hs_load(rx->db, r->id, &ref, err, errlen);
-    if (rc != XAP_OK)
-        return rc;
     unsigned fields = 0;
     xap_err xe = {0};
     if (rx->columns &&
         me_doc_terms(rx->mc, rx->columns, r->id, hit_column_kind, &fields, &xe) != 0) {
-        hs_free(&ref);
         snprintf(err, errlen, "matching terms: %s", xe.msg);
         return xe.code ? xe.code : XAP_E_GENERIC;
     }
+    /* Its columns shown: from the state; else from the card when it has one. */
+    hit_state ref;
+    int rc = fields ? 1 : hs_load_card(rx->db, r->id, &ref, err, errlen);
+    if (rc == 1)
+        rc = hs_load(rx->db, r->id, &ref, err, errlen);
+    if (rc != XAP_OK)
+        return rc;
     json_t *hit = hit_json(rx->hl, fields, &ref.sum, r->score, err, errlen);
     if (hit && ed) {
         /* The summary's strings live only while ref is held: explain

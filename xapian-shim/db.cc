@@ -179,6 +179,18 @@ extern "C" int xap_db_get_data(xap_db *db, xap_docid id, char **data, size_t *le
     }
 }
 
+extern "C" int xap_db_get_value(xap_db *db, xap_docid id, unsigned slot, char **val, size_t *len,
+                                xap_err *err) {
+    XAPI_NULL_CHECK(db && val && len, err, XAP_E_INVALID);
+    try {
+        /* As xap_db_get_data: only the slot's value stream is read. */
+        return xapi_dup_out(db->db->get_document(id, Xapian::DOC_ASSUME_VALID).get_value(slot),
+                            val, len, err);
+    } catch (...) {
+        return xapi_caught(err);
+    }
+}
+
 extern "C" int xap_db_find_by_term(xap_db *db, const char *term, size_t len, xap_docid *id,
                                    xap_err *err) {
     XAPI_NULL_CHECK(db && id, err, XAP_E_INVALID);

@@ -83,6 +83,10 @@ xap_doc *xap_db_get_document(xap_db *db, xap_docid id, xap_err *err);
  * first checking that the document exists (one B-tree lookup fewer): a
  * missing document reads as empty data. */
 int xap_db_get_data(xap_db *db, xap_docid id, char **data, size_t *len, xap_err *err);
+/* Document `id`'s value in `slot` (malloc'd, NUL-terminated, *len bytes),
+ * the same way: a missing document or value reads as empty. */
+int xap_db_get_value(xap_db *db, xap_docid id, unsigned slot, char **val, size_t *len,
+                     xap_err *err);
 /* The first document indexed by `term` (a unique id term), 0 in *id if none. */
 int xap_db_find_by_term(xap_db *db, const char *term, size_t len, xap_docid *id,
                         xap_err *err);

@@ -10,6 +10,7 @@
 
 #include <dirent.h>
 
+#include "model/card.h"
 #include "model/docbuild.h"
 #include "model/docdata.h"
 #include "model/entity.h"
@@ -739,6 +740,103 @@ START_TEST(every_fixture_entity_builds)
 }
 END_TEST
 
+/* Both strings absent, or equal. */
+static int same_str(const char *a, const char *b) { return a == b || (a && b && !strcmp(a, b)); }
+
+static int same_list(const sum_strv *a, const sum_strv *b)
+{
+    if (a->n != b->n)
+        return 0;
+    for (size_t i = 0; i < a->n; i++)
+        if (strcmp(a->v[i], b->v[i]) != 0)
+            return 0;
+    return 1;
+}
+
+/* Every fixture entity's card (SLOT_CARD) reads back as what its state's
+ * summary says of every field a hit shows. */
+START_TEST(every_fixture_card_shows_what_the_state_says)
+{
+    const char *dir = getenv("MDX_FIXTURES");
+    merge_ctx m = {json_object(), 0, 0};
+    merge_dir(&m, dir ? dir : "tests/fixtures/datahub");
+    const char *urn;
+    json_t *state;
+    size_t checked = 0, with_lists = 0;
+    json_object_foreach(m.states, urn, state)
+    {
+        built b = build_state(state);
+        size_t len = 0;
+        char *card = value(&b, SLOT_CARD, &len), err[256];
+        ck_assert_msg(card != NULL, "%s: no card", urn);
+        summary want, got;
+        ck_assert_int_eq(summary_build(state, &want, err, sizeof err), 0);
+        ck_assert_msg(card_read(card, len, &got) == 0, "%s: unreadable card", urn);
+        const char *w[] = {want.urn,      want.type,     want.name,        want.qualified_name,
+                           want.urn_name, want.platform, want.origin,      want.description,
+                           want.container};
+        const char *g[] = {got.urn,      got.type,     got.name,        got.qualified_name,
+                           got.urn_name, got.platform, got.origin,      got.description,
+                           got.container};
+        for (size_t i = 0; i < sizeof w / sizeof *w; i++)
+            ck_assert_msg(same_str(w[i], g[i]), "%s: field %zu is \"%s\", the state says \"%s\"",
+                          urn, i, g[i] ? g[i] : "(none)", w[i] ? w[i] : "(none)");
+        ck_assert_msg(same_list(&want.owners, &got.owners) && same_list(&want.tags, &got.tags) &&
+                          same_list(&want.terms, &got.terms) &&
+                          same_list(&want.domains, &got.domains) &&
+                          same_list(&want.subtypes, &got.subtypes),
+                      "%s: a list differs", urn);
+        ck_assert(want.usage_queries == got.usage_queries);
+        ck_assert_int_eq(want.removed, got.removed);
+        ck_assert_uint_eq(got.ncolumns, 0);
+        with_lists += want.owners.n > 0 && want.tags.n > 0;
+        checked++;
+        summary_free(&got);
+        summary_free(&want);
+        free(card);
+        built_free(&b);
+    }
+    ck_assert_uint_gt(checked, 500);
+    ck_assert_uint_gt(with_lists, 10);
+    json_decref(m.states);
+}
+END_TEST
+
+/* A card cut anywhere, of another version, or with a list count past its
+ * bytes is refused, not read past its end. */
+START_TEST(broken_cards_are_refused)
+{
+    built b = build_text(DATASET);
+    size_t len = 0;
+    char *card = value(&b, SLOT_CARD, &len);
+    ck_assert_ptr_nonnull(card);
+    summary s;
+    ck_assert_int_eq(card_read(card, len, &s), 0);
+    summary_free(&s);
+    for (size_t cut = 0; cut < len; cut++) {
+        char *part = malloc(cut + 1);
+        memcpy(part, card, cut);
+        ck_assert_msg(card_read(part, cut, &s) == -1, "a card cut at %zu of %zu was read", cut,
+                      len);
+        free(part);
+    }
+    card[0] = CARD_VERSION + 1;
+    ck_assert_int_eq(card_read(card, len, &s), -1);
+    card[0] = CARD_VERSION;
+    /* The owners' count (after nine strings) made huge. */
+    size_t at = 1;
+    for (int i = 0; i < 9; i++) {
+        uint32_t n;
+        memcpy(&n, card + at, 4);
+        at += 4 + (n == CARD_NULL ? 0 : n + 1);
+    }
+    memset(card + at, 0x7f, 4);
+    ck_assert_int_eq(card_read(card, len, &s), -1);
+    free(card);
+    built_free(&b);
+}
+END_TEST
+
 START_TEST(merged_hive_dataset_document)
 {
     const char *dir = getenv("MDX_FIXTURES");
@@ -797,6 +895,8 @@ static Suite *docbuild_suite(void)
     tcase_add_test(tc, documents_are_independent);
     tcase_add_test(tc, merged_hive_dataset_document);
     tcase_add_test(tc, every_fixture_entity_builds);
+    tcase_add_test(tc, every_fixture_card_shows_what_the_state_says);
+    tcase_add_test(tc, broken_cards_are_refused);
     suite_add_tcase(s, tc);
     return s;
 }
