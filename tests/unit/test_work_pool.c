@@ -92,6 +92,16 @@ static void gated_fn(void *arg)
     flag_raise(&g->done);
 }
 
+/* Keeps one worker of p busy until g's gate opens. */
+static void occupy(work_pool *p, gated *g)
+{
+    flag_init(&g->entered);
+    flag_init(&g->gate);
+    flag_init(&g->done);
+    ck_assert_int_eq(wp_submit(p, gated_fn, g), 0);
+    ck_assert(flag_wait(&g->entered));
+}
+
 static void reset(void)
 {
     norder = 0;
@@ -191,11 +201,7 @@ START_TEST(a_forked_task_runs_before_queued_requests)
     ck_assert_ptr_nonnull(p);
     reset();
     gated g;
-    flag_init(&g.entered);
-    flag_init(&g.gate);
-    flag_init(&g.done);
-    ck_assert_int_eq(wp_submit(p, gated_fn, &g), 0);
-    ck_assert(flag_wait(&g.entered));
+    occupy(p, &g);
     forker f;
     forker_init(&f, p, queue_then_free_the_other);
     f.other = &g;
@@ -216,11 +222,7 @@ START_TEST(a_task_nobody_took_runs_on_the_forking_thread)
     ck_assert_ptr_nonnull(p);
     reset();
     gated g;
-    flag_init(&g.entered);
-    flag_init(&g.gate);
-    flag_init(&g.done);
-    ck_assert_int_eq(wp_submit(p, gated_fn, &g), 0);
-    ck_assert(flag_wait(&g.entered));
+    occupy(p, &g);
     forker f;
     forker_init(&f, p, NULL);
     ck_assert_int_eq(wp_submit(p, forker_fn, &f), 0);
