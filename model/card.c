@@ -71,6 +71,12 @@ int card_write(const summary *s, char **buf, size_t *cap, size_t *len)
     const sum_strv *lists[] = {&s->owners, &s->tags, &s->terms, &s->domains, &s->subtypes};
     for (size_t i = 0; i < sizeof lists / sizeof *lists; i++)
         put_list(&b, lists[i]);
+    put_u32(&b, (uint32_t)s->ncolumns);
+    for (size_t i = 0; i < s->ncolumns; i++) {
+        put_str(&b, s->columns[i].path);
+        put_str(&b, s->columns[i].native_type);
+        put_str(&b, s->columns[i].description);
+    }
     double q = s->usage_queries;
     unsigned char le[8];
     uint64_t bits;
@@ -136,6 +142,28 @@ static void get_list(card_in *in, sum_strv *v)
             in->bad = 1; /* lists hold no absent strings */
 }
 
+static void get_columns(card_in *in, summary *out)
+{
+    uint32_t n = get_u32(in);
+    /* Each column takes at least twelve bytes: a count past that is bad. */
+    if (in->bad || n > (size_t)(in->end - in->p) / 12) {
+        in->bad = 1;
+        return;
+    }
+    if (n == 0)
+        return;
+    if (!(out->columns = calloc(n, sizeof *out->columns))) {
+        in->bad = 1;
+        return;
+    }
+    out->ncolumns = n;
+    for (uint32_t i = 0; i < n && !in->bad; i++) {
+        out->columns[i].path = get_str(in);
+        out->columns[i].native_type = get_str(in);
+        out->columns[i].description = get_str(in);
+    }
+}
+
 int card_read(const char *data, size_t len, summary *out)
 {
     memset(out, 0, sizeof *out);
@@ -151,6 +179,7 @@ int card_read(const char *data, size_t len, summary *out)
     sum_strv *lists[] = {&out->owners, &out->tags, &out->terms, &out->domains, &out->subtypes};
     for (size_t i = 0; i < sizeof lists / sizeof *lists; i++)
         get_list(&in, lists[i]);
+    get_columns(&in, out);
     if (!in.bad && in.end - in.p == 9) {
         uint64_t bits = 0;
         for (int i = 0; i < 8; i++)

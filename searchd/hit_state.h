@@ -1,8 +1,8 @@
 /* hit_state.h — a hit's stored entity state, read and summarised.
  *
- * Rendering a hit means reading its stored state (compact JSON), parsing it
- * and summarising it, or, when its columns are not shown, reading its card
- * (model/card.h) alone. Each hit's state is read for the page it is on and
+ * Rendering a hit means reading its card (model/card.h), or, in an index
+ * written before cards, reading its stored state (compact JSON), parsing
+ * it and summarising it. Each hit's state is read for the page it is on and
  * freed right after, in the thread's JSON arena when searchd installed
  * one. (A per-thread cache of parsed states, kept until
  * evicted, was measured at 1M entities to cost a search ~1 ms more than it
@@ -20,7 +20,7 @@
 
 typedef struct hit_state {
     json_t *state;
-    char *card;  /* or the card read (model/card.h), without columns */
+    char *card;  /* or the card read (model/card.h) */
     summary sum; /* points into state or card */
     int arena;   /* state was parsed into the thread's arena (json_arena.h) */
 } hit_state;
@@ -30,9 +30,10 @@ typedef struct hit_state {
  * document is gone, the caller reopens and retries), or XAP_E_GENERIC with
  * a reason in err when the stored state cannot be read. */
 int hs_load(xap_db *db, xap_docid id, hit_state *out, char *err, size_t errlen);
-/* hs_load from the document's card, when its columns need not be shown:
- * returns XAP_OK, 1 when it has no readable card (an index written before
- * cards; hs_load then reads the state), or an XAP_E_* code with a reason. */
+/* hs_load from the document's card: returns XAP_OK, 1 when it has no
+ * readable card (an index written before cards; hs_load then reads the
+ * state), or an XAP_E_* code with a reason. The columns have no tags or
+ * terms (a hit shows neither). */
 int hs_load_card(xap_db *db, xap_docid id, hit_state *out, char *err, size_t errlen);
 void hs_free(hit_state *s);
 

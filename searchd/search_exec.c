@@ -136,9 +136,9 @@ static int emit(const render_ctx *rx, const ranked *r, json_t **out, explain_doc
         snprintf(err, errlen, "matching terms: %s", xe.msg);
         return xe.code ? xe.code : XAP_E_GENERIC;
     }
-    /* Its columns shown: from the state; else from the card when it has one. */
+    /* From its card; from its state when it has none (an older index). */
     hit_state ref;
-    int rc = fields ? 1 : hs_load_card(rx->db, r->id, &ref, err, errlen);
+    int rc = hs_load_card(rx->db, r->id, &ref, err, errlen);
     if (rc == 1)
         rc = hs_load(rx->db, r->id, &ref, err, errlen);
     if (rc != XAP_OK)

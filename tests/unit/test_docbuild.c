@@ -754,7 +754,7 @@ static int same_list(const sum_strv *a, const sum_strv *b)
 }
 
 /* Every fixture entity's card (SLOT_CARD) reads back as what its state's
- * summary says of every field a hit shows. */
+ * summary says of every field a hit shows, its columns included. */
 START_TEST(every_fixture_card_shows_what_the_state_says)
 {
     const char *dir = getenv("MDX_FIXTURES");
@@ -762,7 +762,7 @@ START_TEST(every_fixture_card_shows_what_the_state_says)
     merge_dir(&m, dir ? dir : "tests/fixtures/datahub");
     const char *urn;
     json_t *state;
-    size_t checked = 0, with_lists = 0;
+    size_t checked = 0, with_lists = 0, with_columns = 0;
     json_object_foreach(m.states, urn, state)
     {
         built b = build_state(state);
@@ -788,8 +788,16 @@ START_TEST(every_fixture_card_shows_what_the_state_says)
                       "%s: a list differs", urn);
         ck_assert(want.usage_queries == got.usage_queries);
         ck_assert_int_eq(want.removed, got.removed);
-        ck_assert_uint_eq(got.ncolumns, 0);
+        ck_assert_uint_eq(got.ncolumns, want.ncolumns);
+        for (size_t i = 0; i < want.ncolumns; i++) {
+            const sum_column *wc = &want.columns[i], *gc = &got.columns[i];
+            ck_assert_msg(same_str(wc->path, gc->path) &&
+                              same_str(wc->native_type, gc->native_type) &&
+                              same_str(wc->description, gc->description),
+                          "%s: column %zu differs", urn, i);
+        }
         with_lists += want.owners.n > 0 && want.tags.n > 0;
+        with_columns += want.ncolumns > 0;
         checked++;
         summary_free(&got);
         summary_free(&want);
@@ -798,6 +806,7 @@ START_TEST(every_fixture_card_shows_what_the_state_says)
     }
     ck_assert_uint_gt(checked, 500);
     ck_assert_uint_gt(with_lists, 10);
+    ck_assert_uint_gt(with_columns, 100);
     json_decref(m.states);
 }
 END_TEST

@@ -21,7 +21,8 @@ static const char *STATE =
     "\"datasetProperties\":{\"name\":\"Customer Orders\","
     "\"qualifiedName\":\"warehouse.sales_db.public.fct_orders\","
     "\"description\":\"Tracks shipped orders daily (<b>&amp;</b> \\\"returns\\\")\"},"
-    "\"schemaMetadata\":{\"fields\":[{\"fieldPath\":\"CustomerID\","
+    "\"schemaMetadata\":{\"fields\":[{\"fieldPath\":\"CustomerID\",\"nativeDataType\":\"bigint\","
+    "\"description\":\"Who ordered\","
     "\"globalTags\":{\"tags\":[{\"tag\":\"urn:li:tag:pii:email\"}]}}]},"
     "\"globalTags\":{\"tags\":[{\"tag\":\"urn:li:tag:Legacy Data\"}]},"
     "\"glossaryTerms\":{\"terms\":[{\"urn\":\"urn:li:glossaryTerm:Classification.Sensitive\"}]},"
@@ -105,15 +106,18 @@ START_TEST(card_and_state_show_the_same)
         ck_assert_msg(same_str(cs[i], ss[i]), "field %zu: card \"%s\", state \"%s\"", i,
                       cs[i] ? cs[i] : "(none)", ss[i] ? ss[i] : "(none)");
     same_lists(&c->owners, &s->owners);
-    same_lists(&c->tags, &s->tags); /* the column's tag too */
+    same_lists(&c->tags, &s->tags);
     same_lists(&c->terms, &s->terms);
     same_lists(&c->domains, &s->domains);
     same_lists(&c->subtypes, &s->subtypes);
     ck_assert(c->usage_queries == s->usage_queries);
     ck_assert_int_eq(c->removed, s->removed);
-    ck_assert_uint_eq(s->tags.n, 2);
-    ck_assert_uint_eq(c->ncolumns, 0); /* columns come from the state */
+    ck_assert_uint_eq(s->tags.n, 2); /* the column's tag too */
+    ck_assert_uint_eq(c->ncolumns, 1);
     ck_assert_uint_eq(s->ncolumns, 1);
+    ck_assert_str_eq(c->columns[0].path, s->columns[0].path);
+    ck_assert(same_str(c->columns[0].native_type, s->columns[0].native_type));
+    ck_assert(same_str(c->columns[0].description, s->columns[0].description));
     hs_free(&card);
     hs_free(&state);
     /* A document that is gone: no card, and the state says the index moved. */
