@@ -11,7 +11,7 @@
 #include <strings.h>
 #include <time.h>
 
-#include "searchd/json_write.h"
+#include "model/docdata.h"
 #include "searchd/limits.h"
 
 double req_now_ms(void)
@@ -263,12 +263,28 @@ void req_reply_json(request *r, int status, json_t *body)
     r->resp_len = 0;
     r->status = status;
     r->content_type = "application/json";
-    /* A trailing newline keeps curl output readable. */
-    char *s = body ? jw_dumps(body, "\n", &r->resp_len) : NULL;
+    /* The indexer's compact writer (json_dumps' text, runs copied whole:
+     * json_dumps cost 5% of a search's CPU). A trailing newline keeps curl
+     * output readable. */
+    char *s = NULL;
+    size_t cap = 0, len = 0;
+    int ok = body && docdata_dump(body, &s, &cap, &len) == 0;
+    if (ok && len + 2 > cap) {
+        char *t = realloc(s, len + 2);
+        ok = t != NULL;
+        s = t ? t : s;
+    }
+    if (ok) {
+        s[len++] = '\n';
+        s[len] = '\0';
+        r->resp_len = len;
+    } else {
+        free(s);
+        s = NULL;
+    }
     json_decref(body);
     if (!s) {
-        /* Not writable (out of memory, or text not UTF-8): a fixed answer
-         * still gets out. */
+        /* Not writable (out of memory): a fixed answer still gets out. */
         static const char fixed[] =
             "{\"error\":{\"code\":\"internal\",\"message\":\"could not encode the answer\"}}\n";
         s = strdup(fixed);
